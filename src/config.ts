@@ -1,0 +1,23 @@
+import { z } from 'zod';
+
+// Every setting comes from the environment, is validated once at start-up, and is
+// documented in the README's configuration table.
+const schema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATABASE_URL: z.string().optional(),
+  ONSALE_DATA_DIR: z.string().default('./data'),
+  ONSALE_DEMO: z.enum(['0', '1']).default('1'),
+});
+
+export type Config = z.infer<typeof schema>;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`bad configuration: ${issue?.path.join('.')}: ${issue?.message}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,12 @@
+import type { HttpResponse } from 'uWebSockets.js';
+
+/** Writes a JSON response; corked so status, headers and body leave in one syscall. */
+export function sendJson(res: HttpResponse, status: string, body: unknown): void {
+  res.cork(() => {
+    res.writeStatus(status).writeHeader('content-type', 'application/json').end(JSON.stringify(body));
+  });
+}
+
+export function sendError(res: HttpResponse, status: string, code: string, message: string): void {
+  sendJson(res, status, { error: { code, message } });
+}

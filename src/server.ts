@@ -1,0 +1,59 @@
+import type { Logger } from 'pino';
+import { Directory } from './actors/directory.ts';
+import { MemoryJournal, MemorySnapshots } from './actors/memory-ports.ts';
+import { noDeltas } from './actors/ports.ts';
+import type { Config } from './config.ts';
+import { openDemoEvent } from './demo.ts';
+import { sendError, sendJson } from './gateway/http.ts';
+import { assertNativeUws, uWS } from './gateway/uws.ts';
+
+export interface Server {
+  port: number;
+  directory: Directory;
+  close(): Promise<void>;
+}
+
+/** Builds the actor system, opens the events, and serves HTTP until closed. */
+export async function startServer(config: Config, log: Logger): Promise<Server> {
+  assertNativeUws();
+  const directory = new Directory({
+    journal: new MemoryJournal(),
+    snapshots: new MemorySnapshots(),
+    deltas: noDeltas,
+    log,
+  });
+  if (config.ONSALE_DEMO === '1') openDemoEvent(directory);
+
+  const app = uWS.App();
+  app.get('/healthz', (res) => sendJson(res, '200 OK', { status: 'ok', events: directory.ids().length }));
+  app.get('/readyz', (res) => {
+    const ready = directory.ids().every((id) => directory.get(id)?.runtime?.isReady);
+    sendJson(res, ready ? '200 OK' : '503 Service Unavailable', { ready });
+  });
+  app.any('/*', (res, req) =>
+    sendError(
+      res,
+      '404 Not Found',
+      'NOT_FOUND',
+      `no route for ${req.getMethod().toUpperCase()} ${req.getUrl()}`,
+    ),
+  );
+
+  const listenSocket = await new Promise<uWS.us_listen_socket>((resolve, reject) => {
+    app.listen(config.HOST, config.PORT, (s) =>
+      s ? resolve(s) : reject(new Error(`cannot listen on ${config.HOST}:${config.PORT}`)),
+    );
+  });
+  const port = uWS.us_socket_local_port(listenSocket);
+  log.info({ host: config.HOST, port, events: directory.ids() }, 'onsale listening');
+
+  return {
+    port,
+    directory,
+    async close() {
+      uWS.us_listen_socket_close(listenSocket);
+      await directory.close();
+      log.info('onsale stopped');
+    },
+  };
+}
