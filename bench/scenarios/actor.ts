@@ -1,0 +1,241 @@
+// The event actor on an 80,000-seat stadium: specific-seat holds, best-available on a
+// half-sold map, per-hold latency, seat-state size, and what nact costs over calling the
+// domain directly. The journal is in memory here: this measures the actor, `durable`
+// measures the disk.
+import pino from 'pino';
+import { Directory, type EventHandle } from '../../src/actors/directory.ts';
+import type { Envelope } from '../../src/actors/event-runtime.ts';
+import { MemorySnapshots } from '../../src/actors/memory-ports.ts';
+import { type JournalEntry, type JournalPort, noDeltas } from '../../src/actors/ports.ts';
+import { apply } from '../../src/domain/apply.ts';
+import { compileChart, type Layout } from '../../src/domain/chart.ts';
+import { defaultPrices, generateChart } from '../../src/domain/chart-generator.ts';
+import type { Command } from '../../src/domain/commands.ts';
+import { createState, seatStateBytes } from '../../src/domain/state.ts';
+import { Latencies, median, printJson, printTable, round } from '../lib/stats.ts';
+
+const chart = generateChart('stadium', 'bench-stadium');
+const layout = compileChart(chart);
+const prices = defaultPrices(chart);
+const config = { maxPerFan: 1000, maxPerOrder: 10 };
+/** Holds kept open before they are released: the map is never empty. */
+const WINDOW = 2000;
+const BATCH = 4000;
+const IN_FLIGHT = 4;
+
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** 1–4 neighbouring ordinary seats in a random row. */
+function pickSeats(l: Layout, rand: () => number): number[] {
+  for (;;) {
+    const row = Math.floor(rand() * l.rowCount);
+    const n = 1 + Math.floor(rand() * 4);
+    const first = l.rowStart[row] + Math.floor(rand() * (l.rowLength[row] - n));
+    const seats = Array.from({ length: n }, (_, i) => first + i);
+    if (seats.every((s) => l.seatFlags[s] === 0)) return seats;
+  }
+}
+
+/** hold i, then release hold i-WINDOW: a steady state of WINDOW open holds. */
+function holdStream(count: number, make: (i: number) => Command): Envelope[] {
+  const out: Envelope[] = [];
+  for (let i = 0; i < count; i++) {
+    out.push({ command: make(i) });
+    if (i >= WINDOW)
+      out.push({ command: { type: 'release', holdId: `h${i - WINDOW}`, fanId: `f${(i - WINDOW) % 500}` } });
+  }
+  return out;
+}
+
+/** Accepted holds among outcomes[i] for stream[from + i]. */
+function countHolds(outcomes: readonly { ok: boolean }[], stream: Envelope[], from: number): number {
+  let n = 0;
+  for (let i = 0; i < outcomes.length; i++)
+    if (outcomes[i].ok && stream[from + i].command.type !== 'release') n++;
+  return n;
+}
+
+/** Commands that sell about half the map, most of it near the stage, in groups of 1–6. */
+function halfSell(rand: () => number): Envelope[] {
+  const out: Envelope[] = [];
+  let order = 0;
+  const rows = layout.rowsByDistance;
+  for (let k = 0; k < rows.length; k++) {
+    const p = k < rows.length * 0.45 ? 0.9 : 0.15;
+    const start = layout.rowStart[rows[k]];
+    const end = start + layout.rowLength[rows[k]];
+    for (let s = start; s < end; ) {
+      const n = Math.min(end - s, 1 + Math.floor(rand() * 6));
+      if (rand() < p && layout.seatFlags[s] === 0) {
+        const seats = Array.from({ length: n }, (_, i) => s + i).filter((x) => layout.seatFlags[x] === 0);
+        const id = `sold${order++}`;
+        out.push({ command: { type: 'hold', holdId: id, fanId: id, seats } });
+        out.push({ command: { type: 'book', holdId: id, fanId: id, orderId: id } });
+      }
+      s += n;
+    }
+  }
+  return out;
+}
+
+/**
+ * Acknowledges at once and keeps nothing but the sequence check: this bench measures the
+ * actor, and a journal that kept a million entries in the JS heap would measure the GC.
+ */
+class DiscardJournal implements JournalPort {
+  private last = 0;
+  private epoch = 0;
+  async claim(): Promise<number> {
+    return ++this.epoch;
+  }
+  async append(_id: string, epoch: number, entries: JournalEntry[]): Promise<void> {
+    if (epoch !== this.epoch || entries[0].seq !== this.last + 1) throw new Error('journal out of sequence');
+    this.last = entries[entries.length - 1].seq;
+  }
+  async read(): Promise<void> {}
+}
+
+async function openEvent(prepare: Envelope[] = []): Promise<{ dir: Directory; handle: EventHandle }> {
+  const dir = new Directory({
+    journal: new DiscardJournal(),
+    snapshots: new MemorySnapshots(),
+    deltas: noDeltas,
+    log: pino({ level: 'warn' }),
+    snapshotEvery: Number.MAX_SAFE_INTEGER,
+    snapshotIntervalMs: Number.MAX_SAFE_INTEGER,
+  });
+  const handle = dir.open({ eventId: 'bench', layout, prices, config });
+  if (prepare.length > 0) await handle.submitMany(prepare);
+  return { dir, handle };
+}
+
+/** Pushes the stream through the actor in batches, a few in flight; returns accepted holds/s. */
+async function throughActor(stream: Envelope[], prepare: Envelope[] = []): Promise<number> {
+  const { dir, handle } = await openEvent(prepare);
+  let accepted = 0;
+  const started = performance.now();
+  let next = 0;
+  const lane = async () => {
+    while (next < stream.length) {
+      const from = next;
+      next = Math.min(stream.length, next + BATCH);
+      const outcomes = await handle.submitMany(stream.slice(from, next));
+      accepted += countHolds(outcomes, stream, from);
+    }
+  };
+  await Promise.all(Array.from({ length: IN_FLIGHT }, lane));
+  const seconds = (performance.now() - started) / 1000;
+  await dir.close();
+  return accepted / seconds;
+}
+
+function direct(stream: Envelope[], prepare: Envelope[] = []): number {
+  const state = createState(layout, prices, config);
+  const now = Date.now();
+  for (const e of prepare) apply(state, e.command, now);
+  let accepted = 0;
+  const started = performance.now();
+  for (let i = 0; i < stream.length; i++) {
+    const cmd = stream[i].command;
+    if (apply(state, cmd, now).ok && cmd.type !== 'release') accepted++;
+  }
+  return accepted / ((performance.now() - started) / 1000);
+}
+
+/** Single holds from concurrent clients, each waiting for its reply: the latency a fan sees. */
+async function holdLatency(clients: number, perClient: number): Promise<Latencies> {
+  const { dir, handle } = await openEvent();
+  const lat = new Latencies();
+  const rand = rng(7);
+  await Promise.all(
+    Array.from({ length: clients }, async (_, c) => {
+      for (let i = 0; i < perClient; i++) {
+        const holdId = `c${c}-${i}`;
+        const fanId = `fan${c}`;
+        const t0 = performance.now();
+        const out = await handle.submit({ type: 'hold', holdId, fanId, seats: pickSeats(layout, rand) });
+        lat.record((performance.now() - t0) * 1000);
+        if (out.ok) await handle.submit({ type: 'release', holdId, fanId });
+      }
+    }),
+  );
+  await dir.close();
+  return lat;
+}
+
+export async function run(args: string[]): Promise<void> {
+  const holds = Number(args[0] ?? 600_000);
+  const bests = Number(args[1] ?? 150_000);
+  const rounds = 3;
+  const rand = rng(42);
+  const holdCmds = holdStream(holds, (i) => ({
+    type: 'hold',
+    holdId: `h${i}`,
+    fanId: `f${i % 500}`,
+    seats: pickSeats(layout, rand),
+  }));
+  const bestCmds = holdStream(bests, (i) => ({
+    type: 'holdBest',
+    holdId: `h${i}`,
+    fanId: `f${i % 500}`,
+    count: 2 + (i % 5),
+  }));
+  const sold = halfSell(rng(99));
+
+  const r = {
+    directHolds: [] as number[],
+    actorHolds: [] as number[],
+    directBest: [] as number[],
+    actorBest: [] as number[],
+  };
+  for (let i = 0; i < rounds; i++) {
+    r.directHolds.push(direct(holdCmds));
+    r.actorHolds.push(await throughActor(holdCmds));
+    r.directBest.push(direct(bestCmds, sold));
+    r.actorBest.push(await throughActor(bestCmds, sold));
+  }
+  const lat = await holdLatency(64, 1500);
+
+  const soldState = createState(layout, prices, config);
+  for (const e of sold) apply(soldState, e.command, 0);
+  const soldShare = 1 - soldState.statusCounts[0] / layout.seatCount;
+  const stateBytes = seatStateBytes(soldState);
+  const holdsPerSec = median(r.actorHolds);
+  const directHoldsPerSec = median(r.directHolds);
+  const result = {
+    bench: 'actor',
+    seats: layout.seatCount,
+    holdsPerSec: round(holdsPerSec),
+    directHoldsPerSec: round(directHoldsPerSec),
+    bestAvailablePerSec: round(median(r.actorBest)),
+    directBestAvailablePerSec: round(median(r.directBest)),
+    halfSoldShare: round(soldShare, 3),
+    p50HoldMicros: round(lat.percentile(50)),
+    p99HoldMicros: round(lat.percentile(99)),
+    stateBytesPer80kSeats: round((stateBytes * 80_000) / layout.seatCount),
+    nactOverheadPct: round((1 - holdsPerSec / directHoldsPerSec) * 100, 1),
+    rounds,
+  };
+  printTable('event actor, 80k-seat stadium (medians of 3 rounds)', [
+    { measure: 'holds/s through actor (batched)', value: result.holdsPerSec, target: '>= 1,000,000' },
+    { measure: 'holds/s calling the domain', value: result.directHoldsPerSec, target: '' },
+    { measure: 'best-available/s (half sold)', value: result.bestAvailablePerSec, target: '>= 50,000' },
+    { measure: 'p99 hold latency µs (64 clients)', value: result.p99HoldMicros, target: '<= 1,000' },
+    {
+      measure: 'seat state bytes per 80k seats',
+      value: result.stateBytesPer80kSeats,
+      target: '<= 2,000,000',
+    },
+    { measure: 'nact overhead %', value: result.nactOverheadPct, target: '' },
+  ]);
+  printJson(result);
+}
