@@ -6,8 +6,14 @@ const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   HOST: z.string().min(1).default('127.0.0.1'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  DATABASE_URL: z.string().optional(),
+  DATABASE_URL: z.string().min(1).optional(),
   ONSALE_DATA_DIR: z.string().default('./data'),
+  ONSALE_DB_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]*$/)
+    .optional(),
+  /** Enables POST /internal/events/:id/commands (crash tests, benchmarks). Never in production. */
+  ONSALE_INTERNAL_API: z.enum(['0', '1']).default('0'),
   ONSALE_DEMO: z.enum(['0', '1']).default('1'),
 });
 

@@ -1,24 +1,38 @@
 import type { Logger } from 'pino';
 import { Directory } from './actors/directory.ts';
-import { MemoryJournal, MemorySnapshots } from './actors/memory-ports.ts';
 import { noDeltas } from './actors/ports.ts';
 import type { Config } from './config.ts';
 import { openDemoEvent } from './demo.ts';
 import { sendError, sendJson } from './gateway/http.ts';
+import { internalRoutes } from './gateway/internal-routes.ts';
 import { assertNativeUws, uWS } from './gateway/uws.ts';
+import type { Db } from './persistence/db.ts';
+import { DbJournal } from './persistence/journal.ts';
+import { openDb } from './persistence/open-db.ts';
+import { DbSnapshots } from './persistence/snapshots.ts';
 
 export interface Server {
   port: number;
   directory: Directory;
+  db: Db;
   close(): Promise<void>;
 }
 
 /** Builds the actor system, opens the events, and serves HTTP until closed. */
 export async function startServer(config: Config, log: Logger): Promise<Server> {
   assertNativeUws();
+  const db = await openDb({
+    databaseUrl: config.DATABASE_URL,
+    dataDir: config.ONSALE_DATA_DIR,
+    schema: config.ONSALE_DB_SCHEMA,
+  });
+  log.info(
+    { database: db.kind, dataDir: db.kind === 'pglite' ? config.ONSALE_DATA_DIR : undefined },
+    'database ready',
+  );
   const directory = new Directory({
-    journal: new MemoryJournal(),
-    snapshots: new MemorySnapshots(),
+    journal: new DbJournal(db),
+    snapshots: new DbSnapshots(db),
     deltas: noDeltas,
     log,
   });
@@ -30,6 +44,7 @@ export async function startServer(config: Config, log: Logger): Promise<Server> 
     const ready = directory.ids().every((id) => directory.get(id)?.runtime?.isReady);
     sendJson(res, ready ? '200 OK' : '503 Service Unavailable', { ready });
   });
+  if (config.ONSALE_INTERNAL_API === '1') internalRoutes(app, directory);
   app.any('/*', (res, req) =>
     sendError(
       res,
@@ -50,9 +65,11 @@ export async function startServer(config: Config, log: Logger): Promise<Server> 
   return {
     port,
     directory,
+    db,
     async close() {
       uWS.us_listen_socket_close(listenSocket);
       await directory.close();
+      await db.close();
       log.info('onsale stopped');
     },
   };

@@ -1,12 +1,14 @@
-import type { JournalEntry, JournalPort, SnapshotPort, StoredSnapshot } from './ports.ts';
+import {
+  FencingError,
+  type JournalEntry,
+  type JournalPort,
+  type SnapshotPort,
+  type StoredSnapshot,
+} from './ports.ts';
 
 // In-process journal and snapshot store with the same contract as the database ones
 // (epochs, gap-free sequences). Used by unit tests and the actor benchmark, where the
 // point is the actor itself, not the disk.
-
-export class FencingError extends Error {
-  readonly retryable = true;
-}
 
 export class MemoryJournal implements JournalPort {
   private events = new Map<string, { epoch: number; entries: JournalEntry[] }>();

@@ -13,6 +13,11 @@ export interface JournalEntry {
   key?: string;
 }
 
+/** An append refused because another owner took over the event or the sequence has a gap. */
+export class FencingError extends Error {
+  readonly retryable = true;
+}
+
 export interface JournalPort {
   /** Takes ownership of the event's journal; appends under older epochs fail from now on. */
   claim(eventId: string): Promise<number>;

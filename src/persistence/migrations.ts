@@ -1,0 +1,43 @@
+// Versioned schema changes, applied in order at start-up. Append only: never edit a
+// migration that has shipped.
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: Migration[] = [
+  {
+    version: 1,
+    name: 'journal and snapshots',
+    sql: `
+      -- Who owns each event's journal: appends must carry the current epoch and continue last_seq.
+      CREATE TABLE event_owners (
+        event_id text PRIMARY KEY,
+        epoch bigint NOT NULL,
+        last_seq bigint NOT NULL DEFAULT 0
+      );
+      -- One row per group-commit batch: entries is msgpack of [seq, at, command, key?] tuples.
+      CREATE TABLE journal (
+        event_id text NOT NULL,
+        first_seq bigint NOT NULL,
+        last_seq bigint NOT NULL,
+        epoch bigint NOT NULL,
+        written_at timestamptz NOT NULL DEFAULT now(),
+        entries bytea NOT NULL,
+        PRIMARY KEY (event_id, first_seq),
+        CHECK (last_seq >= first_seq)
+      );
+      CREATE TABLE snapshots (
+        event_id text NOT NULL,
+        version bigint NOT NULL,
+        state bytea NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (event_id, version)
+      );
+    `,
+  },
+];
+
+export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -1,0 +1,40 @@
+import { mkdirSync } from 'node:fs';
+import { PGlite, type Transaction } from '@electric-sql/pglite';
+import type { Db, QueryResult } from './db.ts';
+
+function wrapTx(tx: Transaction): Db {
+  const db: Db = {
+    kind: 'pglite',
+    async query<R>(sql: string, params: unknown[] = []): Promise<QueryResult<R>> {
+      const r = await tx.query<R>(sql, params);
+      return { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length };
+    },
+    async exec(sql: string) {
+      await tx.exec(sql);
+    },
+    transaction: (fn) => fn(db),
+    async close() {},
+  };
+  return db;
+}
+
+/**
+ * Embedded Postgres on disk. PGlite is one session, used directly: its own queue orders
+ * queries, and a transaction holds the session until it ends.
+ */
+export async function openPgliteDb(dataDir: string): Promise<Db> {
+  mkdirSync(dataDir, { recursive: true });
+  const pglite = await PGlite.create(dataDir);
+  return {
+    kind: 'pglite',
+    async query<R>(sql: string, params: unknown[] = []): Promise<QueryResult<R>> {
+      const r = await pglite.query<R>(sql, params);
+      return { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length };
+    },
+    async exec(sql: string) {
+      await pglite.exec(sql);
+    },
+    transaction: (fn) => pglite.transaction((tx) => fn(wrapTx(tx))),
+    close: () => pglite.close(),
+  };
+}
