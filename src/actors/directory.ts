@@ -111,11 +111,12 @@ export class EventHandle {
   }
 
   private send(): void {
+    this.scheduled = false;
+    if (this.pending.length === 0) return;
     const envelopes = this.pending;
     const waiters = this.waiters;
     this.pending = [];
     this.waiters = [];
-    this.scheduled = false;
     this.submitMany(envelopes).then((outcomes) => {
       for (let i = 0; i < waiters.length; i++) waiters[i](outcomes[i]);
     });
@@ -137,6 +138,7 @@ export class EventHandle {
   /** Runs `fn` inside the actor, between commands, and returns its result. */
   read<T>(fn: (state: EventState) => T): Promise<T> {
     if (this.stopped) return Promise.reject(new Error(`event ${this.eventId} is not running`));
+    this.send(); // commands submitted before this read reach the actor before it
     return new Promise((resolve, reject) =>
       dispatch(this.ref, {
         kind: 'read',
@@ -154,6 +156,7 @@ export class EventHandle {
   /** Resolves when everything submitted so far is durable and a snapshot is saved. */
   drain(): Promise<void> {
     if (this.stopped) return Promise.resolve();
+    this.send(); // "submitted so far" includes commands still waiting for this turn to end
     return new Promise((done) => dispatch(this.ref, { kind: 'drain', done }));
   }
 }

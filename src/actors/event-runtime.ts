@@ -159,7 +159,7 @@ export class EventRuntime {
   handle(msg: ActorMsg): void {
     if (msg.kind === 'fatal') throw msg.error;
     if (this.dead) {
-      if (msg.kind === 'submit') msg.done(msg.envelopes.map(() => UNAVAILABLE));
+      this.settleDead(msg);
       return;
     }
     if (!this.ready) {
@@ -341,6 +341,18 @@ export class EventRuntime {
     this.post({ kind: 'fatal', error });
   }
 
+  /**
+   * Answers a message this dead runtime will never handle. Reads and drains must not be
+   * dropped, or their callers wait forever (Directory.close awaits every drain): a read
+   * goes back to the actor, which the supervisor resets, so the next runtime answers it;
+   * a drain is settled at once, as dispose() settles the drains it already had.
+   */
+  private settleDead(msg: ActorMsg): void {
+    if (msg.kind === 'submit') msg.done(msg.envelopes.map(() => UNAVAILABLE));
+    else if (msg.kind === 'read') this.post(msg);
+    else if (msg.kind === 'drain') msg.done();
+  }
+
   /** Stops timers and fails every reply not yet released. */
   dispose(): void {
     if (this.dead) return;
@@ -350,8 +362,9 @@ export class EventRuntime {
     for (const b of [this.inFlight, this.open]) {
       for (const r of b?.replies ?? []) r.done(r.outcomes.map(() => UNAVAILABLE));
     }
-    for (const msg of this.queued) if (msg.kind === 'submit') msg.done(msg.envelopes.map(() => UNAVAILABLE));
+    const queued = this.queued;
     this.queued = [];
+    for (const msg of queued) this.settleDead(msg);
     this.inFlight = null;
     this.open = newBatch();
     const drains = this.drains;
