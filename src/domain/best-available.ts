@@ -75,7 +75,11 @@ export function chooseBest(state: EventState, count: number, filter: BestFilter 
   return scattered(state, count, eligible, sectionOk, wantAccessible);
 }
 
-/** Closest eligible seats row by row, for when no row has `count` together. */
+/**
+ * Closest eligible seats row by row, for when no row has `count` together. With the
+ * accessible filter the closest wheelchair place is taken first, so that the closer
+ * companion seats cannot crowd out the one place that makes the choice valid.
+ */
 function scattered(
   state: EventState,
   count: number,
@@ -85,20 +89,24 @@ function scattered(
 ): BestChoice | null {
   const { layout } = state;
   const seats: number[] = [];
-  let accessible = false;
-  for (let k = 0; k < layout.rowsByDistance.length && seats.length < count; k++) {
-    const row = layout.rowsByDistance[k];
-    if (state.rowAvailable[row] === 0) continue;
-    if (sectionOk !== null && sectionOk[layout.rowSection[row]] !== 1) continue;
-    const start = layout.rowStart[row];
-    const end = start + layout.rowLength[row];
-    for (let s = start; s < end && seats.length < count; s++) {
-      if (!eligible(s)) continue;
-      seats.push(s);
-      if (layout.seatFlags[s] & SEAT_ACCESSIBLE) accessible = true;
+  const pick = (want: (s: number) => boolean, upTo: number): void => {
+    for (let k = 0; k < layout.rowsByDistance.length && seats.length < upTo; k++) {
+      const row = layout.rowsByDistance[k];
+      if (state.rowAvailable[row] === 0) continue;
+      if (sectionOk !== null && sectionOk[layout.rowSection[row]] !== 1) continue;
+      const start = layout.rowStart[row];
+      const end = start + layout.rowLength[row];
+      for (let s = start; s < end && seats.length < upTo; s++) {
+        if (want(s) && !(wantAccessible && s === seats[0])) seats.push(s); // seats[0]: the place picked first
+      }
     }
+  };
+  if (wantAccessible) {
+    pick((s) => eligible(s) && (layout.seatFlags[s] & SEAT_ACCESSIBLE) !== 0, 1);
+    if (seats.length === 0) return null;
   }
-  if (seats.length < count || (wantAccessible && !accessible)) return null;
+  pick(eligible, count);
+  if (seats.length < count) return null;
   return { seats, together: false };
 }
 

@@ -203,26 +203,72 @@ describe('best available: filters', () => {
   });
 });
 
-/** Every block of `count` eligible seats in one row, with its orphan flag and mean distance. */
-function blocks(s: EventState, count: number): { first: number; orphan: boolean; score: number }[] {
+describe('best available: wheelchair places when no block fits', () => {
+  /** Row 0 (closest): companion, plain, companion. Row 1: wheelchair place, plain, plain. */
+  function splitPairs(): EventState {
+    const c = rowsChart([3, 3]);
+    c.sections[0].rows[0].seats[0].companion = true;
+    c.sections[0].rows[0].seats[2].companion = true;
+    c.sections[0].rows[1].seats[0].accessible = true;
+    const s = createState(compileChart(c), { A: 100 }, roomy);
+    take(s, [1]);
+    return s;
+  }
+
+  it('given no wheelchair place beside a free companion seat, when 2 accessible seats are asked for, then the wheelchair place of the farther row is chosen with the closest companion seat', () => {
+    const got = best(splitPairs(), 2, { accessible: true });
+    expect(got.together).toBe(false);
+    expect([...got.seats].sort()).toEqual([0, 3]);
+  });
+
+  it('given the only wheelchair place taken, when accessible seats are asked for, then companion seats alone are never offered', () => {
+    const s = splitPairs();
+    take(s, [3]);
+    rejectWith(
+      s,
+      { type: 'holdBest', holdId: 'x', fanId: 'f', count: 2, filter: { accessible: true } },
+      'NO_SEATS_AVAILABLE',
+    );
+  });
+});
+
+const SPECIAL = SEAT_ACCESSIBLE | SEAT_COMPANION;
+
+/** Seats best-available may offer: free, priced, and special exactly when the accessible filter is on. */
+function eligibleSeats(s: EventState, accessible: boolean): number[] {
   const { layout, status } = s;
+  const out: number[] = [];
+  for (let i = 0; i < layout.seatCount; i++) {
+    const special = (layout.seatFlags[i] & SPECIAL) !== 0;
+    if (status[i] === AVAILABLE && s.prices[layout.seatCategory[i]] >= 0 && special === accessible)
+      out.push(i);
+  }
+  return out;
+}
+
+/** Every block of `count` eligible seats in one row, with its orphan flag and mean distance. */
+function blocks(
+  s: EventState,
+  count: number,
+  accessible = false,
+): { first: number; orphan: boolean; score: number }[] {
+  const { layout, status } = s;
+  const ok = new Set(eligibleSeats(s, accessible));
   const out: { first: number; orphan: boolean; score: number }[] = [];
-  const ok = (i: number) =>
-    status[i] === AVAILABLE &&
-    s.prices[layout.seatCategory[i]] >= 0 &&
-    (layout.seatFlags[i] & (SEAT_ACCESSIBLE | SEAT_COMPANION)) === 0;
   const free = (i: number, a: number, b: number) => i >= a && i < b && status[i] === AVAILABLE;
   for (let r = 0; r < layout.rowCount; r++) {
     const a = layout.rowStart[r];
     const b = a + layout.rowLength[r];
     for (let first = a; first + count <= b; first++) {
       let all = true;
+      let wheelchair = false;
       let sum = 0;
       for (let i = first; i < first + count; i++) {
-        if (!ok(i)) all = false;
+        if (!ok.has(i)) all = false;
+        if (layout.seatFlags[i] & SEAT_ACCESSIBLE) wheelchair = true;
         sum += layout.seatDist[i];
       }
-      if (!all) continue;
+      if (!all || (accessible && !wheelchair)) continue;
       const last = first + count - 1;
       const orphan =
         (free(first - 1, a, b) && !free(first - 2, a, b)) || (free(last + 1, a, b) && !free(last + 2, a, b));
@@ -230,6 +276,37 @@ function blocks(s: EventState, count: number): { first: number; orphan: boolean;
     }
   }
   return out;
+}
+
+/** The choice is the best block by (strands no seat, mean distance) when any block exists. */
+function expectBestBlock(
+  got: { seats: number[]; together: boolean } | null,
+  all: ReturnType<typeof blocks>,
+  count: number,
+) {
+  expect(got?.together).toBe(true);
+  const seats = got!.seats;
+  expect(seats).toEqual(Array.from({ length: count }, (_, i) => seats[0] + i));
+  const mine = all.find((b) => b.first === seats[0]);
+  expect(mine).toBeDefined();
+  expect(mine!.orphan).toBe(all.every((b) => b.orphan));
+  const bestScore = Math.min(...all.filter((b) => b.orphan === mine!.orphan).map((b) => b.score));
+  expect(mine!.score).toBeLessThanOrEqual(bestScore + 1e-4);
+}
+
+/** Takes about `fill` of the seats `which` allows, straight in the arrays (only statuses matter here). */
+function fillRandomly(
+  s: EventState,
+  seed: number,
+  fill: number,
+  which: (seat: number) => boolean = () => true,
+) {
+  const rand = mulberry32(seed);
+  const { layout } = s;
+  for (let i = 0; i < layout.seatCount; i++) if (which(i) && rand() < fill) s.status[i] = HELD;
+  s.rowAvailable.fill(0);
+  for (let i = 0; i < layout.seatCount; i++)
+    if (s.status[i] === AVAILABLE) s.rowAvailable[layout.seatRow[i]]++;
 }
 
 describe('best available: against a brute-force search on the theatre', () => {
@@ -244,46 +321,57 @@ describe('best available: against a brute-force search on the theatre', () => {
         fc.integer({ min: 1, max: 8 }),
         (seed, fill, count) => {
           const s = createState(layout, prices, { maxPerOrder: 10, maxPerFan: 10 });
-          const rand = mulberry32(seed);
-          // Direct setup (only the status matters to chooseBest): take about `fill` of the seats.
-          for (let i = 0; i < layout.seatCount; i++) if (rand() < fill) s.status[i] = HELD;
-          s.rowAvailable.fill(0);
-          for (let i = 0; i < layout.seatCount; i++)
-            if (s.status[i] === AVAILABLE) s.rowAvailable[layout.seatRow[i]]++;
+          fillRandomly(s, seed, fill);
           const got = chooseBest(s, count);
           const all = blocks(s, count);
           if (all.length > 0) {
-            expect(got?.together).toBe(true);
-            const seats = got!.seats;
-            const mine = all.find((b) => b.first === seats[0]);
-            expect(mine).toBeDefined();
-            expect(seats).toEqual(Array.from({ length: count }, (_, i) => seats[0] + i));
-            const anyClean = all.some((b) => !b.orphan);
-            expect(mine!.orphan).toBe(!anyClean);
-            const bestScore = Math.min(...all.filter((b) => b.orphan === mine!.orphan).map((b) => b.score));
-            expect(mine!.score).toBeLessThanOrEqual(bestScore + 1e-4);
-          } else {
-            const eligible = [];
-            for (let i = 0; i < layout.seatCount; i++) {
-              if (
-                s.status[i] === AVAILABLE &&
-                (layout.seatFlags[i] & (SEAT_ACCESSIBLE | SEAT_COMPANION)) === 0
-              )
-                eligible.push(i);
-            }
-            if (eligible.length < count) {
-              expect(got).toBeNull();
-              return;
-            }
-            expect(got?.together).toBe(false);
-            expect(new Set(got!.seats).size).toBe(count);
-            const rows = got!.seats.map((x) => layout.rowMinDist[layout.seatRow[x]]);
-            const farthest = Math.max(...rows);
-            // Closest first: no free seat in a strictly closer row was passed over.
-            for (const e of eligible) {
-              if (layout.rowMinDist[layout.seatRow[e]] < farthest) expect(got!.seats).toContain(e);
-            }
+            expectBestBlock(got, all, count);
+            return;
           }
+          const eligible = eligibleSeats(s, false);
+          if (eligible.length < count) {
+            expect(got).toBeNull();
+            return;
+          }
+          expect(got?.together).toBe(false);
+          expect(new Set(got!.seats).size).toBe(count);
+          for (const x of got!.seats) expect(eligible).toContain(x);
+          const farthest = Math.max(...got!.seats.map((x) => layout.rowMinDist[layout.seatRow[x]]));
+          // Closest first: no free seat in a strictly closer row was passed over.
+          for (const e of eligible) {
+            if (layout.rowMinDist[layout.seatRow[e]] < farthest) expect(got!.seats).toContain(e);
+          }
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  it('given random wheelchair places and companion seats taken, when 1-4 accessible seats are asked for, then a valid choice is found exactly when one exists', () => {
+    fc.assert(
+      fc.property(
+        fc.integer(),
+        fc.constantFrom(0.2, 0.5, 0.7, 0.9),
+        fc.integer({ min: 1, max: 4 }),
+        (seed, fill, count) => {
+          const s = createState(layout, prices, { maxPerOrder: 10, maxPerFan: 10 });
+          fillRandomly(s, seed, fill, (seat) => (layout.seatFlags[seat] & SPECIAL) !== 0);
+          const got = chooseBest(s, count, { accessible: true });
+          const all = blocks(s, count, true);
+          if (all.length > 0) {
+            expectBestBlock(got, all, count);
+            return;
+          }
+          const eligible = eligibleSeats(s, true);
+          const wheelchair = eligible.filter((x) => layout.seatFlags[x] & SEAT_ACCESSIBLE);
+          if (eligible.length < count || wheelchair.length === 0) {
+            expect(got).toBeNull();
+            return;
+          }
+          expect(got?.together).toBe(false);
+          expect(new Set(got!.seats).size).toBe(count);
+          for (const x of got!.seats) expect(eligible).toContain(x);
+          expect(got!.seats.some((x) => layout.seatFlags[x] & SEAT_ACCESSIBLE)).toBe(true);
         },
       ),
       { numRuns: 150 },

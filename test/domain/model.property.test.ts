@@ -332,7 +332,8 @@ class Model {
     if (!real.ok) {
       // The domain found nothing: then neither may the model.
       expect(blocks).toEqual([]);
-      if (filter.accessible !== true) expect(allEligible.length).toBeLessThan(count);
+      const anyAccessible = allEligible.some((s) => this.info[s].accessible);
+      expect(allEligible.length < count || (filter.accessible === true && !anyAccessible)).toBe(true);
       return no('NO_SEATS_AVAILABLE');
     }
     const chosen = real.value.seats as number[];
@@ -348,10 +349,14 @@ class Model {
       expect(mine!.score).toBeLessThanOrEqual(bestScore + 1e-4);
     } else {
       expect(together).toBe(false);
-      if (filter.accessible === true) expect(chosen.some((s) => this.info[s].accessible)).toBe(true);
-      const farthest = Math.max(...chosen.map((s) => this.rowMinDist[this.info[s].row]));
-      for (const s of allEligible) {
-        if (this.rowMinDist[this.info[s].row] < farthest) expect(chosen).toContain(s);
+      if (filter.accessible === true) {
+        expect(chosen.some((s) => this.info[s].accessible)).toBe(true);
+      } else {
+        // Closest first: no eligible seat in a strictly closer row was passed over.
+        const farthest = Math.max(...chosen.map((s) => this.rowMinDist[this.info[s].row]));
+        for (const s of allEligible) {
+          if (this.rowMinDist[this.info[s].row] < farthest) expect(chosen).toContain(s);
+        }
       }
     }
     this.addHold(cmd.holdId, cmd.fanId, [...chosen], null, 0, now);
