@@ -7,6 +7,7 @@ import { sendError, sendJson } from './gateway/http.ts';
 import { internalRoutes } from './gateway/internal-routes.ts';
 import { assertNativeUws, uWS } from './gateway/uws.ts';
 import type { Db } from './persistence/db.ts';
+import { delayAppends } from './persistence/fault-injection.ts';
 import { DbJournal } from './persistence/journal.ts';
 import { openDb } from './persistence/open-db.ts';
 import { DbSnapshots } from './persistence/snapshots.ts';
@@ -30,8 +31,12 @@ export async function startServer(config: Config, log: Logger): Promise<Server> 
     { database: db.kind, dataDir: db.kind === 'pglite' ? config.ONSALE_DATA_DIR : undefined },
     'database ready',
   );
+  const journal = new DbJournal(db);
   const directory = new Directory({
-    journal: new DbJournal(db),
+    journal:
+      config.ONSALE_FAULT_APPEND_DELAY_MS > 0
+        ? delayAppends(journal, config.ONSALE_FAULT_APPEND_DELAY_MS)
+        : journal,
     snapshots: new DbSnapshots(db),
     deltas: noDeltas,
     log,
