@@ -4,10 +4,10 @@ import type { Layout } from '../domain/chart.ts';
 import type { Command } from '../domain/commands.ts';
 import { nextExpiry } from '../domain/holds.ts';
 import type { Outcome } from '../domain/outcome.ts';
-import { decodeState, encodeState } from '../domain/snapshot.ts';
 import { createState, type EventConfig, type EventState } from '../domain/state.ts';
 import { DeltaCoalescer } from './delta-coalescer.ts';
 import type { DeltaSink, JournalEntry, JournalPort, SnapshotPort } from './ports.ts';
+import { decodeSnapshot, encodeSnapshot } from './snapshot-envelope.ts';
 
 export interface Envelope {
   command: Command;
@@ -109,9 +109,14 @@ export class EventRuntime {
     const started = performance.now();
     this.epoch = await journal.claim(eventId);
     const snap = await snapshots.latest(eventId);
-    const state = snap
-      ? decodeState(layout, snap.bytes)
-      : createState(layout, this.spec.prices, this.spec.config);
+    let state: EventState;
+    if (snap) {
+      const decoded = decodeSnapshot(layout, snap.bytes);
+      state = decoded.state;
+      for (const [key, out] of decoded.keys) this.remember(key, out);
+    } else {
+      state = createState(layout, this.spec.prices, this.spec.config);
+    }
     let replayed = 0;
     await journal.read(eventId, state.version, (entries) => {
       for (const e of entries) {
@@ -274,7 +279,7 @@ export class EventRuntime {
       (since > 0 && now - this.lastSnapshotAt >= (this.deps.snapshotIntervalMs ?? 30_000))
     ) {
       // Encoded now, while the state is exactly the batch's last version; saved once durable.
-      batch.snapshot = encodeState(this.state);
+      batch.snapshot = encodeSnapshot(this.state, this.keys);
       this.lastSnapshotVersion = this.state.version;
       this.lastSnapshotAt = now;
     }
@@ -315,7 +320,7 @@ export class EventRuntime {
       // Nothing is pending, so the live state is exactly the committed one.
       this.lastSnapshotVersion = this.state.version;
       this.lastSnapshotAt = this.now();
-      this.saveSnapshot(this.state.version, encodeState(this.state));
+      this.saveSnapshot(this.state.version, encodeSnapshot(this.state, this.keys));
     }
     const drains = this.drains;
     this.drains = [];
