@@ -17,6 +17,10 @@ const schema = z.object({
   /** Fault injection for crash tests: delay every journal append by this many ms. */
   ONSALE_FAULT_APPEND_DELAY_MS: z.coerce.number().int().min(0).max(10_000).default(0),
   ONSALE_DEMO: z.enum(['0', '1']).default('1'),
+  /** Sustained write requests per second allowed per client IP (bursts of twice that). */
+  ONSALE_RATE_IP_PER_SEC: z.coerce.number().positive().default(50),
+  /** Sustained write requests per second allowed per account. */
+  ONSALE_RATE_ACCOUNT_PER_SEC: z.coerce.number().positive().default(10),
 });
 
 export type Config = z.infer<typeof schema>;

@@ -3,8 +3,11 @@ import { Directory } from './actors/directory.ts';
 import { noDeltas } from './actors/ports.ts';
 import type { Config } from './config.ts';
 import { openDemoEvent } from './demo.ts';
-import { sendError, sendJson } from './gateway/http.ts';
+import { sendError, sendJson, watchAbort } from './gateway/http.ts';
 import { internalRoutes } from './gateway/internal-routes.ts';
+import { createMetrics } from './gateway/metrics.ts';
+import { RateLimiter } from './gateway/rate-limit.ts';
+import { Router, type User } from './gateway/router.ts';
 import { assertNativeUws, uWS } from './gateway/uws.ts';
 import type { Db } from './persistence/db.ts';
 import { delayAppends } from './persistence/fault-injection.ts';
@@ -43,7 +46,22 @@ export async function startServer(config: Config, log: Logger): Promise<Server> 
   });
   if (config.ONSALE_DEMO === '1') openDemoEvent(directory);
 
+  const metrics = createMetrics();
+  const limiter = new RateLimiter(
+    { rate: config.ONSALE_RATE_IP_PER_SEC, burst: config.ONSALE_RATE_IP_PER_SEC * 2 },
+    { rate: config.ONSALE_RATE_ACCOUNT_PER_SEC, burst: config.ONSALE_RATE_ACCOUNT_PER_SEC * 2 },
+  );
   const app = uWS.App();
+  // Accounts: sessions resolve to users for every route (wired by the accounts module).
+  const authenticate = async (_token: string): Promise<User | null> => null;
+  const router = new Router(app, { log, metrics, limiter, authenticate });
+  app.get('/metrics', (res) => {
+    const abort = watchAbort(res);
+    metrics.registry.metrics().then((text) => {
+      if (abort.aborted) return;
+      res.cork(() => res.writeHeader('content-type', metrics.registry.contentType).end(text));
+    });
+  });
   app.get('/healthz', (res) => sendJson(res, '200 OK', { status: 'ok', events: directory.ids().length }));
   app.get('/readyz', (res) => {
     const ready = directory.ids().every((id) => directory.get(id)?.runtime?.isReady);
@@ -73,6 +91,7 @@ export async function startServer(config: Config, log: Logger): Promise<Server> 
     db,
     async close() {
       uWS.us_listen_socket_close(listenSocket);
+      limiter.close();
       await directory.close();
       await db.close();
       log.info('onsale stopped');

@@ -1,0 +1,81 @@
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+// Every Prometheus metric the server exports, in one registry per server (tests run
+// several servers in one process).
+
+export function createMetrics() {
+  const registry = new Registry();
+  const m = {
+    registry,
+    httpRequests: new Counter({
+      name: 'onsale_http_requests_total',
+      help: 'HTTP requests by route and status',
+      labelNames: ['route', 'status'],
+      registers: [registry],
+    }),
+    httpLatency: new Histogram({
+      name: 'onsale_http_request_seconds',
+      help: 'HTTP request latency by route',
+      labelNames: ['route'],
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registers: [registry],
+    }),
+    sockets: new Gauge({ name: 'onsale_sockets', help: 'Open WebSockets', registers: [registry] }),
+    subscriptions: new Gauge({
+      name: 'onsale_subscriptions',
+      help: 'Seat-map subscriptions by event',
+      labelNames: ['event'],
+      registers: [registry],
+    }),
+    commands: new Counter({
+      name: 'onsale_commands_total',
+      help: 'Commands applied by event, type and result',
+      labelNames: ['event', 'type', 'result'],
+      registers: [registry],
+    }),
+    holdLatency: new Histogram({
+      name: 'onsale_hold_seconds',
+      help: 'Time from a hold request to its durable acknowledgement',
+      buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25],
+      registers: [registry],
+    }),
+    fanoutLatency: new Histogram({
+      name: 'onsale_fanout_seconds',
+      help: 'Time from a delta batch being committed to its publish to subscribers',
+      buckets: [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05],
+      registers: [registry],
+    }),
+    deltaBytes: new Counter({
+      name: 'onsale_delta_bytes_total',
+      help: 'Bytes of delta frames published',
+      registers: [registry],
+    }),
+    queueLength: new Gauge({
+      name: 'onsale_queue_waiting',
+      help: 'Fans waiting in a waiting room',
+      labelNames: ['event'],
+      registers: [registry],
+    }),
+    admissionRate: new Gauge({
+      name: 'onsale_queue_admission_rate',
+      help: 'Fans admitted per second',
+      labelNames: ['event'],
+      registers: [registry],
+    }),
+    journalBatch: new Histogram({
+      name: 'onsale_journal_batch_commands',
+      help: 'Commands per journal batch',
+      buckets: [1, 2, 5, 10, 50, 100, 500, 1000, 5000, 20000],
+      registers: [registry],
+    }),
+    journalCommit: new Histogram({
+      name: 'onsale_journal_commit_seconds',
+      help: 'Journal batch commit latency',
+      buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5],
+      registers: [registry],
+    }),
+  };
+  return m;
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;
