@@ -17,6 +17,15 @@ const schema = z.object({
   /** Fault injection for crash tests: delay every journal append by this many ms. */
   ONSALE_FAULT_APPEND_DELAY_MS: z.coerce.number().int().min(0).max(10_000).default(0),
   ONSALE_DEMO: z.enum(['0', '1']).default('1'),
+  /** Open WebSockets per process: kept below the 20,000 open files one process may have here. */
+  ONSALE_MAX_SOCKETS: z.coerce.number().int().positive().default(19_000),
+  ONSALE_MAX_SOCKETS_PER_IP: z.coerce.number().int().positive().default(5_000),
+  /** Bytes queued for one slow socket before uWS skips publishing to it. */
+  ONSALE_WS_MAX_BACKPRESSURE: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(1 << 20),
   /** Sustained write requests per second allowed per client IP (bursts of twice that). */
   ONSALE_RATE_IP_PER_SEC: z.coerce.number().positive().default(50),
   /** Sustained write requests per second allowed per account. */

@@ -1,13 +1,16 @@
 import type { Logger } from 'pino';
 import { Directory } from './actors/directory.ts';
-import { noDeltas } from './actors/ports.ts';
 import type { Config } from './config.ts';
 import { openDemoEvent } from './demo.ts';
+import { eventRoutes } from './gateway/event-routes.ts';
 import { sendError, sendJson, watchAbort } from './gateway/http.ts';
 import { internalRoutes } from './gateway/internal-routes.ts';
+import { LiveEvents } from './gateway/live-events.ts';
 import { createMetrics } from './gateway/metrics.ts';
 import { RateLimiter } from './gateway/rate-limit.ts';
 import { Router, type User } from './gateway/router.ts';
+import { SeatCommands } from './gateway/seat-commands.ts';
+import { socketRoutes, TopicSink } from './gateway/socket.ts';
 import { assertNativeUws, uWS } from './gateway/uws.ts';
 import type { Db } from './persistence/db.ts';
 import { delayAppends } from './persistence/fault-injection.ts';
@@ -18,7 +21,10 @@ import { DbSnapshots } from './persistence/snapshots.ts';
 export interface Server {
   port: number;
   directory: Directory;
+  events: LiveEvents;
   db: Db;
+  /** Open WebSockets right now. */
+  sockets(): number;
   close(): Promise<void>;
 }
 
@@ -34,6 +40,8 @@ export async function startServer(config: Config, log: Logger): Promise<Server> 
     { database: db.kind, dataDir: db.kind === 'pglite' ? config.ONSALE_DATA_DIR : undefined },
     'database ready',
   );
+  const metrics = createMetrics();
+  const sink = new TopicSink(metrics);
   const journal = new DbJournal(db);
   const directory = new Directory({
     journal:
@@ -41,12 +49,12 @@ export async function startServer(config: Config, log: Logger): Promise<Server> 
         ? delayAppends(journal, config.ONSALE_FAULT_APPEND_DELAY_MS)
         : journal,
     snapshots: new DbSnapshots(db),
-    deltas: noDeltas,
+    deltas: sink,
     log,
   });
-  if (config.ONSALE_DEMO === '1') openDemoEvent(directory);
+  const events = new LiveEvents(directory);
+  if (config.ONSALE_DEMO === '1') openDemoEvent(events);
 
-  const metrics = createMetrics();
   const limiter = new RateLimiter(
     { rate: config.ONSALE_RATE_IP_PER_SEC, burst: config.ONSALE_RATE_IP_PER_SEC * 2 },
     { rate: config.ONSALE_RATE_ACCOUNT_PER_SEC, burst: config.ONSALE_RATE_ACCOUNT_PER_SEC * 2 },
@@ -55,6 +63,26 @@ export async function startServer(config: Config, log: Logger): Promise<Server> 
   // Accounts: sessions resolve to users for every route (wired by the accounts module).
   const authenticate = async (_token: string): Promise<User | null> => null;
   const router = new Router(app, { log, metrics, limiter, authenticate });
+  // Waiting room: while one is on for an event, holds need its access token.
+  const mayHold = async (_eventId: string, _user: User, _accessToken: string | undefined) => true;
+  const seats = new SeatCommands(events, metrics, mayHold);
+  eventRoutes(router, events, seats);
+  const sockets = socketRoutes(app, {
+    config: {
+      maxSockets: config.ONSALE_MAX_SOCKETS,
+      maxSocketsPerIp: config.ONSALE_MAX_SOCKETS_PER_IP,
+      maxPayload: 16 * 1024,
+      maxBackpressure: config.ONSALE_WS_MAX_BACKPRESSURE,
+      idleTimeoutSeconds: 60,
+    },
+    events,
+    seats,
+    metrics,
+    limiter,
+    log,
+    authenticate,
+  });
+  sink.attach(app);
   app.get('/metrics', (res) => {
     const abort = watchAbort(res);
     metrics.registry.metrics().then((text) => {
@@ -88,7 +116,9 @@ export async function startServer(config: Config, log: Logger): Promise<Server> 
   return {
     port,
     directory,
+    events,
     db,
+    sockets: () => sockets.count(),
     async close() {
       uWS.us_listen_socket_close(listenSocket);
       limiter.close();

@@ -76,6 +76,7 @@ const HEADERS = [
   'if-none-match',
   'content-type',
   'x-forwarded-for',
+  'x-access-token',
 ];
 const SESSION_COOKIE = 'onsale_session';
 

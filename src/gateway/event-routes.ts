@@ -1,0 +1,120 @@
+import { z } from 'zod';
+import { STATUS_NAMES } from '../domain/seat-status.ts';
+import { areaAvailable } from '../domain/state.ts';
+import type { LiveEvent, LiveEvents } from './live-events.ts';
+import { HttpError, type Reply, type Router } from './router.ts';
+import { holdRequestSchema, type Result, type SeatCommands, seatNumbers } from './seat-commands.ts';
+
+// Viewing and booking over HTTP: event summaries with live availability, the static chart,
+// the seat-status snapshot, holds, and the operator's sale and seat controls.
+
+const OPERATORS: ('operator' | 'admin')[] = ['operator', 'admin'];
+
+function toReply(r: Result, okStatus = 200): Reply {
+  if (r.ok) return { status: okStatus, body: r.value };
+  return { status: r.status, body: { error: { code: r.code, message: r.message } } };
+}
+
+function liveOr404(events: LiveEvents, id: string): LiveEvent {
+  const live = events.get(id);
+  if (!live) throw new HttpError(404, 'EVENT_NOT_FOUND', `no event "${id.slice(0, 64)}"`);
+  return live;
+}
+
+/** Availability straight from the actor (never cached). */
+export function eventSummary(live: LiveEvent) {
+  return live.handle.read((s) => ({
+    id: live.id,
+    name: live.name,
+    sale: s.sale,
+    version: s.version,
+    seats: Object.fromEntries(STATUS_NAMES.map((name, i) => [name, s.statusCounts[i]])),
+    areas: s.layout.areas.map((a, i) => ({
+      id: a.id,
+      name: a.name,
+      capacity: a.capacity,
+      available: areaAvailable(s, i),
+    })),
+  }));
+}
+
+/** Every seat's status as base64 bytes (one per seat number), with the version it belongs to. */
+export function seatSnapshot(live: LiveEvent) {
+  return live.handle.read((s) => ({
+    eventId: live.id,
+    version: s.version,
+    status: Buffer.from(s.status).toString('base64'),
+    areas: s.layout.areas.map((_, i) => areaAvailable(s, i)),
+  }));
+}
+
+export function eventRoutes(router: Router, events: LiveEvents, seats: SeatCommands): void {
+  router.get('/api/events/:id', {}, async (ctx) => ({
+    body: await eventSummary(liveOr404(events, ctx.params.id)),
+  }));
+
+  router.get('/api/events/:id/chart', {}, (ctx) => {
+    const live = liveOr404(events, ctx.params.id);
+    const headers = { etag: live.chartEtag, 'cache-control': 'public, max-age=300' };
+    if (ctx.headers['if-none-match'] === live.chartEtag) return { status: 304, headers };
+    return { headers: { ...headers, 'content-type': 'application/json' }, body: JSON.parse(live.chartJson) };
+  });
+
+  router.get('/api/events/:id/seats', {}, async (ctx) => ({
+    headers: { 'cache-control': 'no-store' },
+    body: await seatSnapshot(liveOr404(events, ctx.params.id)),
+  }));
+
+  router.post('/api/holds', { auth: 'user', write: true, body: holdRequestSchema }, async (ctx) =>
+    toReply(
+      await seats.hold(ctx.user!, ctx.body, {
+        key: ctx.headers['idempotency-key'],
+        accessToken: ctx.headers['x-access-token'],
+      }),
+      201,
+    ),
+  );
+
+  router.delete('/api/holds/:id', { auth: 'user', write: true }, async (ctx) =>
+    toReply(await seats.release(ctx.user!, ctx.params.id, ctx.headers['idempotency-key'])),
+  );
+
+  router.post(
+    '/api/holds/:id/extend',
+    { auth: 'user', write: true, body: z.object({ seconds: z.number().int().min(1).max(3600) }).strict() },
+    async (ctx) =>
+      toReply(await seats.extend(ctx.user!, ctx.params.id, ctx.body.seconds, ctx.headers['idempotency-key'])),
+  );
+
+  router.put(
+    '/api/events/:id/sale',
+    {
+      auth: OPERATORS,
+      write: true,
+      body: z.object({ status: z.enum(['open', 'paused', 'closed']) }).strict(),
+    },
+    async (ctx) =>
+      toReply(
+        await seats.operate(ctx.user!, ctx.params.id, () => ({ type: 'setSale', status: ctx.body.status })),
+      ),
+  );
+
+  router.post(
+    '/api/events/:id/seats/block',
+    {
+      auth: OPERATORS,
+      write: true,
+      body: z
+        .object({ seats: z.array(z.string().min(1).max(128)).min(1).max(1000), blocked: z.boolean() })
+        .strict(),
+    },
+    async (ctx) =>
+      toReply(
+        await seats.operate(ctx.user!, ctx.params.id, (live) => {
+          const numbers = seatNumbers(live, ctx.body.seats);
+          if (!Array.isArray(numbers)) return numbers;
+          return { type: ctx.body.blocked ? 'block' : 'unblock', seats: numbers };
+        }),
+      ),
+  );
+}

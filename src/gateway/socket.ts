@@ -1,0 +1,298 @@
+import type { TemplatedApp, WebSocket } from 'uWebSockets.js';
+import type { Logger } from 'pino';
+import type { DeltaBatch, DeltaSink } from '../actors/ports.ts';
+import { seatSnapshot } from './event-routes.ts';
+import type { LiveEvents } from './live-events.ts';
+import type { Metrics } from './metrics.ts';
+import type { RateLimiter } from './rate-limit.ts';
+import { remoteIp, type User } from './router.ts';
+import type { Result, SeatCommands } from './seat-commands.ts';
+import { type ClientMessage, decode, encode, queueTopic, seatTopic } from './socket-protocol.ts';
+
+// The WebSocket endpoint: seat-map subscriptions (snapshot, then coalesced deltas published
+// once per batch to the event's topic, fanned out by uWS in C++), holds with request ids,
+// and the waiting room's broadcasts. Limits: sockets per process (below the open-file
+// limit), sockets per IP, frame size, back-pressure per socket; bad frames get an error
+// frame and change nothing.
+
+export interface SocketConfig {
+  maxSockets: number;
+  maxSocketsPerIp: number;
+  maxPayload: number;
+  maxBackpressure: number;
+  idleTimeoutSeconds: number;
+}
+
+interface Conn {
+  id: number;
+  ip: string;
+  json: boolean;
+  user: User | null;
+  closed: boolean;
+  /** Events whose seat topic this socket is subscribed to (for the subscription gauge). */
+  subs: Set<string>;
+}
+
+/** Publishes committed seat deltas; attached to the app once it exists. */
+export class TopicSink implements DeltaSink {
+  private app: TemplatedApp | null = null;
+  constructor(private readonly metrics: Metrics) {}
+
+  attach(app: TemplatedApp): void {
+    this.app = app;
+  }
+
+  publish(batch: DeltaBatch): void {
+    const app = this.app;
+    if (!app) return;
+    const started = performance.now();
+    const msg = {
+      t: 'delta',
+      e: batch.eventId,
+      f: batch.fromVersion,
+      v: batch.toVersion,
+      s: batch.seats,
+      a: batch.areas,
+    };
+    const frame = encode(msg, false) as Uint8Array;
+    app.publish(seatTopic(batch.eventId, false), frame, true, false);
+    const jsonTopic = seatTopic(batch.eventId, true);
+    if (app.numSubscribers(jsonTopic) > 0) app.publish(jsonTopic, encode(msg, true) as string, false, false);
+    this.metrics.deltaBytes.inc(frame.byteLength);
+    this.metrics.fanoutLatency.observe((performance.now() - started) / 1000);
+  }
+
+  reset(eventId: string, version: number): void {
+    this.broadcast(seatTopic(eventId, false), seatTopic(eventId, true), {
+      t: 'reset',
+      e: eventId,
+      v: version,
+    });
+  }
+
+  /** One message to every subscriber of a topic, in both encodings. */
+  broadcast(binaryTopic: string, jsonTopic: string, msg: Record<string, unknown>): void {
+    const app = this.app;
+    if (!app) return;
+    app.publish(binaryTopic, encode(msg, false), true, false);
+    if (app.numSubscribers(jsonTopic) > 0) app.publish(jsonTopic, encode(msg, true), false, false);
+  }
+
+  queueTick(eventId: string, tick: Record<string, unknown>): void {
+    this.broadcast(queueTopic(eventId, false), queueTopic(eventId, true), {
+      t: 'queue',
+      e: eventId,
+      ...tick,
+    });
+  }
+}
+
+export function socketRoutes(
+  app: TemplatedApp,
+  deps: {
+    config: SocketConfig;
+    events: LiveEvents;
+    seats: SeatCommands;
+    metrics: Metrics;
+    limiter: RateLimiter;
+    log: Logger;
+    authenticate(token: string): Promise<User | null>;
+  },
+): { count(): number } {
+  const { config, events, seats, metrics, limiter, log } = deps;
+  let open = 0;
+  let nextId = 1;
+  const perIp = new Map<string, number>();
+
+  const send = (ws: WebSocket<Conn>, msg: Record<string, unknown>) => {
+    const c = ws.getUserData();
+    if (c.closed) return;
+    const frame = encode(msg, c.json);
+    ws.send(frame, !c.json, false);
+  };
+  const reply = (ws: WebSocket<Conn>, id: number | string, r: Result) =>
+    send(
+      ws,
+      r.ok
+        ? { t: 'reply', id, ok: true, value: r.value }
+        : { t: 'reply', id, ok: false, error: { code: r.code, message: r.message } },
+    );
+  const error = (ws: WebSocket<Conn>, code: string, message: string, id?: number | string) =>
+    send(ws, id === undefined ? { t: 'error', code, message } : { t: 'error', id, code, message });
+
+  const snapshot = async (ws: WebSocket<Conn>, eventId: string) => {
+    const live = events.get(eventId);
+    if (!live) return error(ws, 'EVENT_NOT_FOUND', `no event "${eventId.slice(0, 64)}"`);
+    const snap = await seatSnapshot(live);
+    send(ws, {
+      t: 'snap',
+      e: eventId,
+      v: snap.version,
+      s: Buffer.from(snap.status, 'base64'),
+      a: snap.areas,
+    });
+  };
+
+  const needUser = (ws: WebSocket<Conn>, id: number | string): User | null => {
+    const c = ws.getUserData();
+    if (!c.user) error(ws, 'UNAUTHENTICATED', 'sign in first (token in the URL or an auth message)', id);
+    else if (limiter.take(c.ip, c.user.id) > 0) {
+      error(ws, 'RATE_LIMITED', 'too many requests; slow down', id);
+      return null;
+    }
+    return c.user;
+  };
+
+  const handle = async (ws: WebSocket<Conn>, msg: ClientMessage) => {
+    const c = ws.getUserData();
+    switch (msg.t) {
+      case 'auth': {
+        c.user = await deps.authenticate(msg.token);
+        if (!c.user) return error(ws, 'UNAUTHENTICATED', 'unknown or expired token');
+        return send(ws, { t: 'authed', user: { id: c.user.id, role: c.user.role } });
+      }
+      case 'sub':
+        if (!events.get(msg.e)) return error(ws, 'EVENT_NOT_FOUND', `no event "${msg.e.slice(0, 64)}"`);
+        // Subscribe first: deltas that overtake the snapshot are older than it and ignored.
+        if (!c.subs.has(msg.e) && ws.subscribe(seatTopic(msg.e, c.json))) {
+          c.subs.add(msg.e);
+          metrics.subscriptions.inc({ event: msg.e });
+        }
+        return snapshot(ws, msg.e);
+      case 'unsub':
+        if (c.subs.delete(msg.e) && ws.unsubscribe(seatTopic(msg.e, c.json)))
+          metrics.subscriptions.dec({ event: msg.e });
+        return;
+      case 'resync':
+        return snapshot(ws, msg.e);
+      case 'qsub':
+        ws.subscribe(queueTopic(msg.e, c.json));
+        return;
+      case 'qunsub':
+        ws.unsubscribe(queueTopic(msg.e, c.json));
+        return;
+      case 'ping':
+        return send(ws, { t: 'pong', id: msg.id });
+      case 'hold': {
+        const user = needUser(ws, msg.id);
+        if (!user) return;
+        const { seats: ids, best, ga } = msg;
+        if ([ids, best, ga].filter(Boolean).length !== 1) {
+          return error(ws, 'INVALID_MESSAGE', 'give exactly one of seats, best or ga', msg.id);
+        }
+        return reply(
+          ws,
+          msg.id,
+          await seats.hold(
+            user,
+            { eventId: msg.e, seats: ids, best, ga },
+            { key: msg.key, accessToken: msg.access },
+          ),
+        );
+      }
+      case 'release': {
+        const user = needUser(ws, msg.id);
+        if (!user) return;
+        return reply(ws, msg.id, await seats.release(user, msg.hold, msg.key));
+      }
+      case 'extend': {
+        const user = needUser(ws, msg.id);
+        if (!user) return;
+        return reply(ws, msg.id, await seats.extend(user, msg.hold, msg.seconds));
+      }
+    }
+  };
+
+  app.ws<Conn>('/ws', {
+    compression: 0,
+    maxPayloadLength: config.maxPayload,
+    maxBackpressure: config.maxBackpressure,
+    idleTimeout: config.idleTimeoutSeconds,
+    sendPingsAutomatically: true,
+    upgrade: (res, req, context) => {
+      const ip = remoteIp(res);
+      const key = req.getHeader('sec-websocket-key');
+      const protocol = req.getHeader('sec-websocket-protocol');
+      const extensions = req.getHeader('sec-websocket-extensions');
+      const query = new URLSearchParams(req.getQuery() ?? '');
+      const refuse = (status: string, code: string, message: string): void => {
+        res.cork(() => {
+          res
+            .writeStatus(status)
+            .writeHeader('content-type', 'application/json')
+            .end(JSON.stringify({ error: { code, message } }));
+        });
+      };
+      // Refuse cleanly before the process runs out of file descriptors.
+      if (open >= config.maxSockets)
+        return refuse('503 Service Unavailable', 'TOO_MANY_SOCKETS', 'the server is full; retry shortly');
+      if ((perIp.get(ip) ?? 0) >= config.maxSocketsPerIp) {
+        return refuse(
+          '429 Too Many Requests',
+          'TOO_MANY_SOCKETS_FROM_IP',
+          'too many connections from this address',
+        );
+      }
+      const abort = { aborted: false };
+      res.onAborted(() => {
+        abort.aborted = true;
+      });
+      const token = query.get('token');
+      const userPromise = token ? deps.authenticate(token) : Promise.resolve(null);
+      userPromise.then(
+        (user) => {
+          if (abort.aborted) return;
+          if (token && !user)
+            return refuse('401 Unauthorized', 'UNAUTHENTICATED', 'unknown or expired token');
+          const conn: Conn = {
+            id: nextId++,
+            ip,
+            json: query.get('format') === 'json',
+            user,
+            closed: false,
+            subs: new Set(),
+          };
+          res.cork(() => {
+            res.upgrade(conn, key, protocol, extensions, context);
+          });
+        },
+        () => !abort.aborted && refuse('503 Service Unavailable', 'UNAVAILABLE', 'could not check the token'),
+      );
+    },
+    open: (ws) => {
+      const c = ws.getUserData();
+      open++;
+      perIp.set(c.ip, (perIp.get(c.ip) ?? 0) + 1);
+      metrics.sockets.set(open);
+      send(ws, {
+        t: 'hello',
+        format: c.json ? 'json' : 'msgpack',
+        user: c.user ? { id: c.user.id, role: c.user.role } : null,
+      });
+    },
+    message: (ws, data, isBinary) => {
+      let msg: ClientMessage;
+      try {
+        msg = decode(data, isBinary);
+      } catch (e) {
+        const m = e instanceof Error ? e.message.slice(0, 200) : 'malformed frame';
+        return error(ws, 'INVALID_MESSAGE', m);
+      }
+      handle(ws, msg).catch((e: unknown) => {
+        log.error({ err: e, conn: ws.getUserData().id }, 'socket message failed');
+        error(ws, 'INTERNAL', 'the server could not complete the request');
+      });
+    },
+    close: (ws) => {
+      const c = ws.getUserData();
+      c.closed = true;
+      for (const e of c.subs) metrics.subscriptions.dec({ event: e });
+      open--;
+      const n = (perIp.get(c.ip) ?? 1) - 1;
+      if (n <= 0) perIp.delete(c.ip);
+      else perIp.set(c.ip, n);
+      metrics.sockets.set(open);
+    },
+  });
+  return { count: () => open };
+}
