@@ -53,10 +53,13 @@ export function queueTopic(eventId: string, json: boolean): string {
   return `${json ? 'queue-json' : 'queue'}/${eventId}`;
 }
 
-/** Encodes one server message for a binary or a JSON socket. Bytes travel as base64 in JSON. */
+/** Encodes one server message for a binary or a JSON socket. Top-level bytes travel as base64 in JSON. */
 export function encode(msg: Record<string, unknown>, json: boolean): Uint8Array | string {
   if (!json) return packr.pack(msg);
-  return JSON.stringify(msg, (_k, v) => (v instanceof Uint8Array ? Buffer.from(v).toString('base64') : v));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(msg))
+    out[k] = v instanceof Uint8Array ? Buffer.from(v).toString('base64') : v;
+  return JSON.stringify(out);
 }
 
 /** Decodes a client frame; throws on anything that is not a well-formed message. */
