@@ -218,8 +218,10 @@ export class Router {
           return errorReply(500, 'INTERNAL', 'the server could not complete the request');
         })
         .then((reply) => {
+          const seconds = (performance.now() - started) / 1000;
           metrics.httpRequests.inc({ route, status: String(reply.status ?? 200) });
-          metrics.httpLatency.observe({ route }, (performance.now() - started) / 1000);
+          metrics.httpLatency.observe({ route }, seconds);
+          ctx.log.debug({ route, status: reply.status ?? 200, ms: Math.round(seconds * 1e4) / 10 }, 'request');
           if (!abort.aborted) write(res, reply, requestId);
         });
     });
