@@ -45,10 +45,16 @@ function pickSeats(l: Layout, rand: () => number): number[] {
   }
 }
 
-/** hold i, then release hold i-WINDOW: a steady state of WINDOW open holds. */
-function holdStream(count: number, make: (i: number) => Command): Envelope[] {
+type MakeHold = (i: number) => Command;
+
+/**
+ * Holds from..to-1, each followed by the release of the hold WINDOW before it: a steady
+ * state of WINDOW open holds. Made per chunk, as a server receives them, so neither path
+ * carries a million pre-made commands through the garbage collector.
+ */
+function chunk(make: MakeHold, from: number, to: number): Envelope[] {
   const out: Envelope[] = [];
-  for (let i = 0; i < count; i++) {
+  for (let i = from; i < to; i++) {
     out.push({ command: make(i) });
     if (i >= WINDOW)
       out.push({ command: { type: 'release', holdId: `h${i - WINDOW}`, fanId: `f${(i - WINDOW) % 500}` } });
@@ -56,11 +62,11 @@ function holdStream(count: number, make: (i: number) => Command): Envelope[] {
   return out;
 }
 
-/** Accepted holds among outcomes[i] for stream[from + i]. */
-function countHolds(outcomes: readonly { ok: boolean }[], stream: Envelope[], from: number): number {
+/** Accepted holds among the outcomes of a chunk. */
+function countHolds(outcomes: readonly { ok: boolean }[], envelopes: Envelope[]): number {
   let n = 0;
   for (let i = 0; i < outcomes.length; i++)
-    if (outcomes[i].ok && stream[from + i].command.type !== 'release') n++;
+    if (outcomes[i].ok && envelopes[i].command.type !== 'release') n++;
   return n;
 }
 
@@ -118,18 +124,19 @@ async function openEvent(prepare: Envelope[] = []): Promise<{ dir: Directory; ha
   return { dir, handle };
 }
 
-/** Pushes the stream through the actor in batches, a few in flight; returns accepted holds/s. */
-async function throughActor(stream: Envelope[], prepare: Envelope[] = []): Promise<number> {
+/** Pushes chunks of holds through the actor, a few messages in flight; returns accepted holds/s. */
+async function throughActor(make: MakeHold, holds: number, prepare: Envelope[] = []): Promise<number> {
   const { dir, handle } = await openEvent(prepare);
   let accepted = 0;
   const started = performance.now();
   let next = 0;
   const lane = async () => {
-    while (next < stream.length) {
+    while (next < holds) {
       const from = next;
-      next = Math.min(stream.length, next + BATCH);
-      const outcomes = await handle.submitMany(stream.slice(from, next));
-      accepted += countHolds(outcomes, stream, from);
+      next = Math.min(holds, next + BATCH / 2);
+      const envelopes = chunk(make, from, next);
+      const outcomes = await handle.submitMany(envelopes);
+      accepted += countHolds(outcomes, envelopes);
     }
   };
   await Promise.all(Array.from({ length: IN_FLIGHT }, lane));
@@ -138,15 +145,16 @@ async function throughActor(stream: Envelope[], prepare: Envelope[] = []): Promi
   return accepted / seconds;
 }
 
-function direct(stream: Envelope[], prepare: Envelope[] = []): number {
+function direct(make: MakeHold, holds: number, prepare: Envelope[] = []): number {
   const state = createState(layout, prices, config);
   const now = Date.now();
   for (const e of prepare) apply(state, e.command, now);
   let accepted = 0;
   const started = performance.now();
-  for (let i = 0; i < stream.length; i++) {
-    const cmd = stream[i].command;
-    if (apply(state, cmd, now).ok && cmd.type !== 'release') accepted++;
+  for (let from = 0; from < holds; from += BATCH / 2) {
+    for (const e of chunk(make, from, Math.min(holds, from + BATCH / 2))) {
+      if (apply(state, e.command, now).ok && e.command.type !== 'release') accepted++;
+    }
   }
   return accepted / ((performance.now() - started) / 1000);
 }
@@ -176,19 +184,18 @@ export async function run(args: string[]): Promise<void> {
   const holds = Number(args[0] ?? 600_000);
   const bests = Number(args[1] ?? 150_000);
   const rounds = 3;
-  const rand = rng(42);
-  const holdCmds = holdStream(holds, (i) => ({
+  const makeHold: MakeHold = (i) => ({
     type: 'hold',
     holdId: `h${i}`,
     fanId: `f${i % 500}`,
-    seats: pickSeats(layout, rand),
-  }));
-  const bestCmds = holdStream(bests, (i) => ({
+    seats: pickSeats(layout, rng(i * 2654435761)),
+  });
+  const makeBest: MakeHold = (i) => ({
     type: 'holdBest',
     holdId: `h${i}`,
     fanId: `f${i % 500}`,
     count: 2 + (i % 5),
-  }));
+  });
   const sold = halfSell(rng(99));
 
   const r = {
@@ -198,10 +205,10 @@ export async function run(args: string[]): Promise<void> {
     actorBest: [] as number[],
   };
   for (let i = 0; i < rounds; i++) {
-    r.directHolds.push(direct(holdCmds));
-    r.actorHolds.push(await throughActor(holdCmds));
-    r.directBest.push(direct(bestCmds, sold));
-    r.actorBest.push(await throughActor(bestCmds, sold));
+    r.directHolds.push(direct(makeHold, holds));
+    r.actorHolds.push(await throughActor(makeHold, holds));
+    r.directBest.push(direct(makeBest, bests, sold));
+    r.actorBest.push(await throughActor(makeBest, bests, sold));
   }
   const lat = await holdLatency(64, 1500);
 
