@@ -30,6 +30,11 @@ const schema = z.object({
   ONSALE_RATE_IP_PER_SEC: z.coerce.number().positive().default(50),
   /** Sustained write requests per second allowed per account. */
   ONSALE_RATE_ACCOUNT_PER_SEC: z.coerce.number().positive().default(10),
+  /** With ONSALE_ADMIN_PASSWORD: this account is created (or promoted) as an admin at start-up. */
+  ONSALE_ADMIN_EMAIL: z.email().optional(),
+  ONSALE_ADMIN_PASSWORD: z.string().min(8).max(200).optional(),
+  /** How long a sign-in lasts, in days. */
+  ONSALE_SESSION_DAYS: z.coerce.number().positive().max(3650).default(30),
 });
 
 export type Config = z.infer<typeof schema>;
@@ -37,7 +42,12 @@ export type Config = z.infer<typeof schema>;
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // An empty variable means unset (`DATABASE_URL= npm start` runs on PGlite).
   const set = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== ''));
-  const parsed = schema.safeParse(set);
+  const parsed = schema
+    .refine((c) => !c.ONSALE_ADMIN_EMAIL === !c.ONSALE_ADMIN_PASSWORD, {
+      path: ['ONSALE_ADMIN_PASSWORD'],
+      message: 'set ONSALE_ADMIN_EMAIL and ONSALE_ADMIN_PASSWORD together, or neither',
+    })
+    .safeParse(set);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new Error(`bad configuration: ${issue?.path.join('.')}: ${issue?.message}`);

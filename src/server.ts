@@ -1,4 +1,7 @@
 import type { Logger } from 'pino';
+import { Accounts } from './accounts/accounts.ts';
+import { bootstrapAdmin } from './accounts/bootstrap-admin.ts';
+import { accountRoutes } from './accounts/routes.ts';
 import { Directory } from './actors/directory.ts';
 import type { Config } from './config.ts';
 import { openDemoEvent } from './demo.ts';
@@ -40,6 +43,8 @@ export async function startServer(config: Config, log: Logger): Promise<Server> 
     { database: db.kind, dataDir: db.kind === 'pglite' ? config.ONSALE_DATA_DIR : undefined },
     'database ready',
   );
+  const accounts = new Accounts(db, { sessionTtlMs: config.ONSALE_SESSION_DAYS * 24 * 60 * 60 * 1000 });
+  await bootstrapAdmin(accounts, config.ONSALE_ADMIN_EMAIL, config.ONSALE_ADMIN_PASSWORD, log);
   const metrics = createMetrics();
   const sink = new TopicSink(metrics);
   const journal = new DbJournal(db);
@@ -60,9 +65,10 @@ export async function startServer(config: Config, log: Logger): Promise<Server> 
     { rate: config.ONSALE_RATE_ACCOUNT_PER_SEC, burst: config.ONSALE_RATE_ACCOUNT_PER_SEC * 2 },
   );
   const app = uWS.App();
-  // Accounts: sessions resolve to users for every route (wired by the accounts module).
-  const authenticate = async (_token: string): Promise<User | null> => null;
+  // Accounts: sessions resolve to users for every route.
+  const authenticate = (token: string): Promise<User | null> => accounts.authenticate(token);
   const router = new Router(app, { log, metrics, limiter, authenticate });
+  accountRoutes(router, accounts);
   // Waiting room: while one is on for an event, holds need its access token.
   const mayHold = async (_eventId: string, _user: User, _accessToken: string | undefined) => true;
   const seats = new SeatCommands(events, metrics, mayHold);

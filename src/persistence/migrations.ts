@@ -38,6 +38,29 @@ export const MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'users and sessions',
+    sql: `
+      -- Accounts. email is stored trimmed and lower-cased; password_hash is self-describing
+      -- (scrypt$N$r$p$salt$hash).
+      CREATE TABLE users (
+        id text PRIMARY KEY,
+        email text NOT NULL UNIQUE,
+        password_hash text NOT NULL,
+        role text NOT NULL CHECK (role IN ('fan', 'operator', 'admin', 'scanner')),
+        created_at timestamptz NOT NULL DEFAULT now()
+      );
+      -- Sessions keep only the SHA-256 (hex) of their bearer token.
+      CREATE TABLE sessions (
+        token_hash text PRIMARY KEY,
+        user_id text NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        expires_at timestamptz NOT NULL
+      );
+      CREATE INDEX sessions_user_id ON sessions (user_id, expires_at);
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
