@@ -18,6 +18,7 @@ import { assertNativeUws, uWS } from './gateway/uws.ts';
 import type { Db } from './persistence/db.ts';
 import { delayAppends } from './persistence/fault-injection.ts';
 import { DbJournal } from './persistence/journal.ts';
+import { observeJournal } from './persistence/journal-metrics.ts';
 import { openDb } from './persistence/open-db.ts';
 import { DbSnapshots } from './persistence/snapshots.ts';
 
@@ -47,12 +48,15 @@ export async function startServer(config: Config, log: Logger): Promise<Server> 
   await bootstrapAdmin(accounts, config.ONSALE_ADMIN_EMAIL, config.ONSALE_ADMIN_PASSWORD, log);
   const metrics = createMetrics();
   const sink = new TopicSink(metrics);
-  const journal = new DbJournal(db);
+  const durable = observeJournal(new DbJournal(db), {
+    batch: (n) => metrics.journalBatch.observe(n),
+    commit: (s) => metrics.journalCommit.observe(s),
+  });
   const directory = new Directory({
     journal:
       config.ONSALE_FAULT_APPEND_DELAY_MS > 0
-        ? delayAppends(journal, config.ONSALE_FAULT_APPEND_DELAY_MS)
-        : journal,
+        ? delayAppends(durable, config.ONSALE_FAULT_APPEND_DELAY_MS)
+        : durable,
     snapshots: new DbSnapshots(db),
     deltas: sink,
     log,
