@@ -198,19 +198,20 @@ export class EventRuntime {
   }
 
   private submit(envelopes: Envelope[], done: Done): void {
-    this.expireDue();
+    // One clock reading per message: its commands are applied in the same instant.
+    const at = this.now();
+    this.expireDue(at);
     const outcomes = new Array<Outcome>(envelopes.length);
     for (let i = 0; i < envelopes.length; i++) {
       const { command, key } = envelopes[i];
       const seen = key === undefined ? undefined : this.keys.get(key);
-      outcomes[i] = seen ?? this.applyAndRecord(command, key);
+      outcomes[i] = seen ?? this.applyAndRecord(command, key, at);
     }
     this.open.replies.push({ outcomes, done });
     this.scheduleFlush();
   }
 
-  private applyAndRecord(command: Command, key: string | undefined): Outcome {
-    const at = this.now();
+  private applyAndRecord(command: Command, key: string | undefined, at: number): Outcome {
     const out = apply(this.state, command, at);
     if (out.ok) {
       const b = this.open;
@@ -233,9 +234,9 @@ export class EventRuntime {
     }
   }
 
-  private expireDue(): void {
-    if (nextExpiry(this.state) <= this.now()) {
-      this.applyAndRecord({ type: 'expire' }, undefined);
+  private expireDue(at = this.now()): void {
+    if (nextExpiry(this.state) <= at) {
+      this.applyAndRecord({ type: 'expire' }, undefined, at);
       this.scheduleFlush();
     }
   }
@@ -275,7 +276,7 @@ export class EventRuntime {
     const now = this.now();
     const since = this.state.version - this.lastSnapshotVersion;
     if (
-      since >= (this.deps.snapshotEvery ?? 50_000) ||
+      since >= (this.deps.snapshotEvery ?? 1_000_000) ||
       (since > 0 && now - this.lastSnapshotAt >= (this.deps.snapshotIntervalMs ?? 30_000))
     ) {
       // Encoded now, while the state is exactly the batch's last version; saved once durable.

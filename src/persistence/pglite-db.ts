@@ -18,13 +18,23 @@ function wrapTx(tx: Transaction): Db {
   return db;
 }
 
+const BYTEA = 17;
+/**
+ * PGlite converts bytea to and from hex text one byte at a time in JS; with journal batches
+ * and snapshots of megabytes that dominated recovery. Buffer's native hex codec is ~10x faster.
+ */
+const byteaParsers = { [BYTEA]: (hex: string) => new Uint8Array(Buffer.from(hex.slice(2), 'hex')) };
+const byteaSerializers = {
+  [BYTEA]: (bytes: Uint8Array) => `\\x${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex')}`,
+};
+
 /**
  * Embedded Postgres on disk. PGlite is one session, used directly: its own queue orders
  * queries, and a transaction holds the session until it ends.
  */
 export async function openPgliteDb(dataDir: string): Promise<Db> {
   mkdirSync(dataDir, { recursive: true });
-  const pglite = await PGlite.create(dataDir);
+  const pglite = await PGlite.create(dataDir, { parsers: byteaParsers, serializers: byteaSerializers });
   return {
     kind: 'pglite',
     async query<R>(sql: string, params: unknown[] = []): Promise<QueryResult<R>> {
