@@ -15,6 +15,7 @@ WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY package.json ./
 COPY src ./src
+COPY client ./client
 RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME ["/data"]

@@ -15,18 +15,23 @@ import { Router, type User } from './gateway/router.ts';
 import { SeatCommands } from './gateway/seat-commands.ts';
 import { socketRoutes, TopicSink } from './gateway/socket.ts';
 import { assertNativeUws, uWS } from './gateway/uws.ts';
+import { webRoutes } from './gateway/web.ts';
 import type { Db } from './persistence/db.ts';
 import { delayAppends } from './persistence/fault-injection.ts';
 import { DbJournal } from './persistence/journal.ts';
 import { observeJournal } from './persistence/journal-metrics.ts';
 import { openDb } from './persistence/open-db.ts';
 import { DbSnapshots } from './persistence/snapshots.ts';
+import { WaitingRooms } from './waiting-room/rooms.ts';
+import { waitingRoomRoutes } from './waiting-room/routes.ts';
 
 export interface Server {
   port: number;
   directory: Directory;
   events: LiveEvents;
   db: Db;
+  /** The events' waiting rooms (their ticks go to the queue/<eventId> topics). */
+  rooms: WaitingRooms;
   /** Open WebSockets right now. */
   sockets(): number;
   close(): Promise<void>;
@@ -46,6 +51,7 @@ export async function startServer(config: Config, log: Logger): Promise<Server> 
   );
   const accounts = new Accounts(db, { sessionTtlMs: config.ONSALE_SESSION_DAYS * 24 * 60 * 60 * 1000 });
   await bootstrapAdmin(accounts, config.ONSALE_ADMIN_EMAIL, config.ONSALE_ADMIN_PASSWORD, log);
+  const rooms = await WaitingRooms.open(db, { secret: config.ONSALE_JWT_SECRET, log });
   const metrics = createMetrics();
   const sink = new TopicSink(metrics);
   const durable = observeJournal(new DbJournal(db), {
@@ -74,9 +80,11 @@ export async function startServer(config: Config, log: Logger): Promise<Server> 
   const router = new Router(app, { log, metrics, limiter, authenticate });
   accountRoutes(router, accounts);
   // Waiting room: while one is on for an event, holds need its access token.
-  const mayHold = async (_eventId: string, _user: User, _accessToken: string | undefined) => true;
+  const mayHold = (eventId: string, user: User, accessToken: string | undefined) =>
+    rooms.verifyAccess(eventId, user.id, accessToken);
   const seats = new SeatCommands(events, metrics, mayHold);
   eventRoutes(router, events, seats);
+  waitingRoomRoutes(router, rooms);
   const sockets = socketRoutes(app, {
     config: {
       maxSockets: config.ONSALE_MAX_SOCKETS,
@@ -93,6 +101,12 @@ export async function startServer(config: Config, log: Logger): Promise<Server> 
     authenticate,
   });
   sink.attach(app);
+  await webRoutes(app);
+  rooms.onTick = (eventId, tick) => {
+    sink.queueTick(eventId, { ...tick });
+    metrics.queueLength.set({ event: eventId }, tick.waiting);
+    metrics.admissionRate.set({ event: eventId }, tick.rate);
+  };
   app.get('/metrics', (res) => {
     const abort = watchAbort(res);
     metrics.registry.metrics().then((text) => {
@@ -128,10 +142,12 @@ export async function startServer(config: Config, log: Logger): Promise<Server> 
     directory,
     events,
     db,
+    rooms,
     sockets: () => sockets.count(),
     async close() {
       uWS.us_listen_socket_close(listenSocket);
       limiter.close();
+      await rooms.close();
       await directory.close();
       await db.close();
       log.info('onsale stopped');
