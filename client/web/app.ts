@@ -36,13 +36,15 @@ for (const s of seats) {
 }
 let scale = 1;
 let size = 1;
+let offsetX = 0;
 function layout(): void {
   canvas.width = canvas.clientWidth * devicePixelRatio;
   canvas.height = canvas.clientHeight * devicePixelRatio;
   scale = Math.min(canvas.width / (maxX - minX + 2), canvas.height / (maxY - minY + 2));
   size = Math.max(1, scale * 0.45);
+  offsetX = (canvas.width - (maxX - minX + 2) * scale) / 2;
 }
-const px = (s: ChartSeat) => (s.x - minX + 1) * scale;
+const px = (s: ChartSeat) => offsetX + (s.x - minX + 1) * scale;
 const py = (s: ChartSeat) => (maxY - s.y + 1) * scale;
 
 function paint(map: SeatMap, only?: number[]): void {
