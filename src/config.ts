@@ -35,6 +35,8 @@ const schema = z.object({
   ONSALE_ADMIN_PASSWORD: z.string().min(8).max(200).optional(),
   /** How long a sign-in lasts, in days. */
   ONSALE_SESSION_DAYS: z.coerce.number().positive().max(3650).default(30),
+  /** Signs waiting-room tokens (HS256); unset: a secret generated once and kept in the database. */
+  ONSALE_JWT_SECRET: z.string().min(32).optional(),
 });
 
 export type Config = z.infer<typeof schema>;

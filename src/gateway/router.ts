@@ -77,6 +77,7 @@ const HEADERS = [
   'content-type',
   'x-forwarded-for',
   'x-access-token',
+  'x-queue-token',
 ];
 const SESSION_COOKIE = 'onsale_session';
 

@@ -61,6 +61,45 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX sessions_user_id ON sessions (user_id, expires_at);
     `,
   },
+  {
+    version: 3,
+    name: 'waiting rooms',
+    sql: `
+      -- One row per event with a waiting room: the operator's switch and rate, how far
+      -- admission has got, and the pre-queue lottery (replayed from its seed on recovery).
+      CREATE TABLE waiting_rooms (
+        event_id text PRIMARY KEY,
+        enabled boolean NOT NULL DEFAULT false,
+        rate double precision NOT NULL DEFAULT 0 CHECK (rate >= 0),
+        serving bigint NOT NULL DEFAULT 0,
+        sale_opened boolean NOT NULL DEFAULT false,
+        prequeue bigint NOT NULL DEFAULT 0,
+        lottery_seed text,
+        updated_at timestamptz NOT NULL DEFAULT now()
+      );
+      -- Tickets in the order they were issued. For fans who joined before the sale opened,
+      -- ticket is the provisional (arrival) number; the lottery maps it to the real one.
+      CREATE TABLE waiting_room_tickets (
+        event_id text NOT NULL,
+        ticket bigint NOT NULL,
+        account_id text NOT NULL,
+        joined_at timestamptz NOT NULL,
+        PRIMARY KEY (event_id, ticket)
+      );
+      -- Tickets passed over because their fan had gone quiet (real, post-lottery numbers).
+      CREATE TABLE waiting_room_skips (
+        event_id text NOT NULL,
+        ticket bigint NOT NULL,
+        PRIMARY KEY (event_id, ticket)
+      );
+      -- Server-wide settings, such as the generated secret that signs waiting-room tokens.
+      CREATE TABLE settings (
+        key text PRIMARY KEY,
+        value text NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now()
+      );
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

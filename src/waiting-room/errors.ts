@@ -1,0 +1,26 @@
+import { HttpError } from '../gateway/router.ts';
+
+/** A waiting-room request refused; routes pass it straight through as {error: {code, message}}. */
+export class WaitingRoomError extends HttpError {}
+
+export const roomOff = (eventId: string): WaitingRoomError =>
+  new WaitingRoomError(
+    409,
+    'WAITING_ROOM_OFF',
+    `no waiting room is on for event "${eventId.slice(0, 64)}": go straight to the seats`,
+  );
+
+export const badQueueToken = (): WaitingRoomError =>
+  new WaitingRoomError(
+    403,
+    'INVALID_QUEUE_TOKEN',
+    'the queue token is missing, invalid, expired or not yours',
+  );
+
+export const notInQueue = (): WaitingRoomError =>
+  new WaitingRoomError(404, 'NOT_IN_QUEUE', 'this account has no place in this waiting room: join again');
+
+export const unavailable = (): WaitingRoomError =>
+  new WaitingRoomError(503, 'UNAVAILABLE', 'the waiting room could not store your place; try again', {
+    'retry-after': '1',
+  });

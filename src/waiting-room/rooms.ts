@@ -1,0 +1,387 @@
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Db } from '../persistence/db.ts';
+import { badQueueToken, notInQueue, roomOff, unavailable, WaitingRoomError } from './errors.ts';
+import {
+  advance,
+  configure,
+  createQueue,
+  etaSeconds,
+  heartbeat,
+  join,
+  openSale,
+  type QueueOptions,
+  type QueueState,
+  Restorer,
+  type SavedRoom,
+  type TicketState,
+  ticketState,
+  waiting,
+} from './queue.ts';
+import { loadRooms, loadSecret, loadSkips, loadTickets, RoomWriter } from './store.ts';
+import { Tokens } from './tokens.ts';
+
+// The waiting rooms of every event: one deli counter each (queue.ts), its write-behind
+// writer (store.ts), a shared ticker that moves `serving` on and broadcasts one figure per
+// room, and the signed tokens fans carry.
+
+export interface WaitingRoomsOptions {
+  /** Signs tokens (ONSALE_JWT_SECRET). Without it, a secret generated once and kept in `settings`. */
+  secret?: string;
+  /** The clock, ms. */
+  now?: () => number;
+  /** How often serving moves on and changes are broadcast, ms. Default 250; 0 = only by tick(). */
+  tickMs?: number;
+  /** How long joins gather before their batch is written, ms. Default 5. */
+  flushMs?: number;
+  /** Silence after which a waiting fan is skipped when their turn comes, s. Default 60. */
+  graceSeconds?: number;
+  /** How long an admission lasts (the access token's life from admission), s. Default 600. */
+  accessSeconds?: number;
+  /** Queue tokens' lifetime, s. Default 7 days. */
+  queueTokenSeconds?: number;
+  /**
+   * Spare-capacity hook: the rate to admit at, given the operator's. Called on every tick;
+   * e.g. scale the rate down while the event's actor is busy. Default: the operator's rate.
+   */
+  admissionRate?: (eventId: string, configured: number) => number;
+  /** Lottery seeds (tests pin them); default 128 random bits in hex. */
+  seed?: () => string;
+  log?: Logger;
+}
+
+/** The one figure broadcast to a room's topic: each client derives its own position from it. */
+export interface QueueTick {
+  serving: number;
+  /** Fans admitted per second right now. */
+  rate: number;
+  waiting: number;
+  enabled: boolean;
+}
+
+export interface QueueView {
+  ticket: number;
+  serving: number;
+  rate: number;
+  /** Places ahead: ticket − serving (provisional before the sale opens). */
+  position: number;
+  /** position / rate; null while admission is stopped or before the sale opens. */
+  etaSeconds: number | null;
+  admitted: boolean;
+  state: TicketState;
+  /** False when the room is off: go straight to the seats. */
+  enabled: boolean;
+}
+
+export interface JoinResult extends QueueView {
+  queueToken: string;
+  /** A new place (false: the account's existing one). */
+  fresh: boolean;
+}
+
+export interface QueueStatus extends QueueView {
+  /** While admitted: the token holds require. */
+  accessToken?: string;
+  /** When the admission (and its token) ends, ms since the epoch. */
+  accessExpiresAt?: number;
+  /** A new queue token when the ticket changed since the one presented (the lottery). */
+  queueToken?: string;
+}
+
+export interface RoomInfo {
+  eventId: string;
+  enabled: boolean;
+  /** The operator's rate. */
+  rate: number;
+  /** The rate admission runs at (after the spare-capacity hook). */
+  effectiveRate: number;
+  serving: number;
+  waiting: number;
+  issued: number;
+  saleOpened: boolean;
+  prequeue: number;
+  seed: string | null;
+}
+
+interface Room {
+  id: string;
+  q: QueueState;
+  writer: RoomWriter;
+  lastTick: QueueTick | null;
+}
+
+export const MAX_RATE = 100_000;
+
+export class WaitingRooms {
+  /** Called with a room's figures whenever they changed since its last broadcast. */
+  onTick: ((eventId: string, tick: QueueTick) => void) | null = null;
+  private readonly rooms = new Map<string, Room>();
+  private readonly now: () => number;
+  private readonly queueOpts: QueueOptions;
+  private readonly timer: NodeJS.Timeout | null;
+  private closed = false;
+
+  private constructor(
+    private readonly db: Db,
+    private readonly tokens: Tokens,
+    private readonly opts: WaitingRoomsOptions,
+  ) {
+    this.now = opts.now ?? Date.now;
+    this.queueOpts = { graceSeconds: opts.graceSeconds ?? 60, accessSeconds: opts.accessSeconds ?? 600 };
+    const tickMs = opts.tickMs ?? 250;
+    this.timer = tickMs > 0 ? setInterval(() => this.tick(), tickMs) : null;
+    this.timer?.unref();
+  }
+
+  /** Loads every stored room (replaying lotteries) and starts the ticker. */
+  static async open(db: Db, opts: WaitingRoomsOptions = {}): Promise<WaitingRooms> {
+    const tokens = new Tokens(opts.secret ?? (await loadSecret(db)));
+    const rooms = new WaitingRooms(db, tokens, opts);
+    try {
+      for (const saved of await loadRooms(db)) await rooms.restore(saved.eventId, saved);
+    } catch (e) {
+      await rooms.close();
+      throw e;
+    }
+    return rooms;
+  }
+
+  isEnabled(eventId: string): boolean {
+    return this.rooms.get(eventId)?.q.enabled ?? false;
+  }
+
+  info(eventId: string): RoomInfo | undefined {
+    const room = this.rooms.get(eventId);
+    if (!room) return undefined;
+    const q = room.q;
+    return {
+      eventId,
+      enabled: q.enabled,
+      rate: q.rate,
+      effectiveRate: this.rateOf(room),
+      serving: q.serving,
+      waiting: waiting(q),
+      issued: q.last,
+      saleOpened: q.saleOpened,
+      prequeue: q.prequeue,
+      seed: q.seed,
+    };
+  }
+
+  /** Switches an event's room on or off and sets its admission rate (fans per second). */
+  async configure(eventId: string, cfg: { enabled: boolean; rate: number }): Promise<RoomInfo> {
+    if (!(Number.isFinite(cfg.rate) && cfg.rate >= 0 && cfg.rate <= MAX_RATE)) {
+      throw new WaitingRoomError(400, 'INVALID_RATE', `rate must be between 0 and ${MAX_RATE} fans a second`);
+    }
+    const room = this.room(eventId);
+    const r = configure(room.q, cfg, this.now(), this.rateOf(room));
+    if (r.skipped.length > 0) room.writer.addSkips(r.skipped);
+    room.writer.markState();
+    await this.durable(room);
+    this.broadcast(room);
+    return this.info(eventId)!;
+  }
+
+  /**
+   * The sale of an event has opened: the fans who joined before are shuffled by a seeded
+   * lottery, and everyone after is first come, first served. Idempotent.
+   */
+  async saleOpened(eventId: string, seed?: string): Promise<RoomInfo> {
+    const room = this.room(eventId);
+    if (!room.q.saleOpened) {
+      const n = openSale(room.q, seed ?? this.opts.seed?.() ?? randomBytes(16).toString('hex'), this.now());
+      room.writer.markState();
+      this.opts.log?.info({ event: eventId, prequeued: n, seed: room.q.seed }, 'waiting room: sale opened');
+    }
+    await this.durable(room);
+    this.broadcast(room);
+    return this.info(eventId)!;
+  }
+
+  /** Takes a place (or returns the account's place) once it is durable. */
+  async join(eventId: string, accountId: string): Promise<JoinResult> {
+    const room = this.rooms.get(eventId);
+    if (this.closed) throw unavailable();
+    if (!room?.q.enabled) throw roomOff(eventId);
+    const now = this.now();
+    const { ticket, fresh } = join(room.q, accountId, now);
+    if (fresh) room.writer.addTicket(ticket, accountId, now);
+    if (fresh || ticket > room.writer.durableTicket) await this.durable(room);
+    // The lottery may have renumbered the place while it was being stored.
+    const current = room.q.byAccount.get(accountId) ?? ticket;
+    const queueToken = await this.tokens.queueToken(
+      eventId,
+      accountId,
+      current,
+      now,
+      this.opts.queueTokenSeconds ?? 7 * 24 * 3600,
+    );
+    return { ...this.view(room, current, this.now()), queueToken, fresh };
+  }
+
+  /**
+   * Where the bearer of a queue token stands; counts as a heartbeat. With `accountId`, the
+   * token must be that account's. Admitted fans get their access token.
+   */
+  async status(eventId: string, queueToken: string, accountId?: string): Promise<QueueStatus> {
+    const room = this.rooms.get(eventId);
+    if (!room) throw roomOff(eventId);
+    const now = this.now();
+    const claims = await this.tokens.verify(queueToken, 'queue', eventId, now);
+    if (!claims || (accountId !== undefined && claims.sub !== accountId)) throw badQueueToken();
+    const ticket = heartbeat(room.q, claims.sub, now);
+    if (ticket === undefined) throw notInQueue();
+    const out: QueueStatus = this.view(room, ticket, now);
+    if (out.state === 'admitted') {
+      const exp = room.q.seen[ticket] + this.queueOpts.accessSeconds;
+      out.accessToken = await this.tokens.accessToken(eventId, claims.sub, now, exp);
+      out.accessExpiresAt = exp * 1000;
+    }
+    if (claims.tk !== ticket) {
+      out.queueToken = await this.tokens.queueToken(
+        eventId,
+        claims.sub,
+        ticket,
+        now,
+        this.opts.queueTokenSeconds ?? 7 * 24 * 3600,
+      );
+    }
+    return out;
+  }
+
+  /** May this account hold seats of this event now? Always while its room is off. */
+  async verifyAccess(eventId: string, accountId: string, accessToken: string | undefined): Promise<boolean> {
+    const room = this.rooms.get(eventId);
+    if (!room?.q.enabled) return true;
+    if (!accessToken) return false;
+    const claims = await this.tokens.verify(accessToken, 'access', eventId, this.now());
+    return claims !== null && claims.sub === accountId;
+  }
+
+  /** Moves every room on to `now` and broadcasts what changed (the ticker calls it). */
+  tick(now = this.now()): void {
+    for (const room of this.rooms.values()) {
+      const r = advance(room.q, now, this.rateOf(room));
+      if (r.skipped.length > 0) room.writer.addSkips(r.skipped);
+      if (r.admitted > 0 || r.skipped.length > 0) room.writer.markState();
+      this.broadcast(room);
+    }
+  }
+
+  /** Stops the ticker and writes what is pending. */
+  async close(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.closed = true;
+    const results = await Promise.allSettled([...this.rooms.values()].map((r) => r.writer.close()));
+    for (const r of results) {
+      if (r.status === 'rejected')
+        this.opts.log?.error({ err: r.reason }, 'waiting room: final write failed');
+    }
+  }
+
+  private view(room: Room, ticket: number, now: number): QueueView {
+    const q = room.q;
+    const state = ticketState(q, ticket, now);
+    const rate = this.rateOf(room);
+    const ahead = state === 'waiting' || state === 'prequeue' ? ticket - q.serving : 0;
+    return {
+      ticket,
+      serving: q.serving,
+      rate,
+      position: ahead,
+      etaSeconds: state === 'waiting' ? etaSeconds(ahead, rate) : state === 'admitted' ? 0 : null,
+      admitted: state === 'admitted',
+      state,
+      enabled: q.enabled,
+    };
+  }
+
+  private rateOf(room: Room): number {
+    const q = room.q;
+    if (!q.enabled) return 0;
+    const hook = this.opts.admissionRate;
+    if (!hook) return q.rate;
+    const r = hook(room.id, q.rate);
+    return Number.isFinite(r) && r > 0 ? Math.min(r, MAX_RATE) : 0;
+  }
+
+  private broadcast(room: Room): void {
+    const t: QueueTick = {
+      serving: room.q.serving,
+      rate: this.rateOf(room),
+      waiting: waiting(room.q),
+      enabled: room.q.enabled,
+    };
+    const p = room.lastTick;
+    if (
+      p &&
+      p.serving === t.serving &&
+      p.rate === t.rate &&
+      p.waiting === t.waiting &&
+      p.enabled === t.enabled
+    ) {
+      return;
+    }
+    room.lastTick = t;
+    try {
+      this.onTick?.(room.id, t);
+    } catch (e) {
+      this.opts.log?.error({ err: e, event: room.id }, 'waiting room: tick listener failed');
+    }
+  }
+
+  private async durable(room: Room): Promise<void> {
+    try {
+      await room.writer.durable();
+    } catch (e) {
+      this.opts.log?.warn({ err: e, event: room.id }, 'waiting room: write failed');
+      throw unavailable();
+    }
+  }
+
+  private room(eventId: string): Room {
+    if (this.closed) throw unavailable();
+    let room = this.rooms.get(eventId);
+    if (!room) {
+      room = this.add(eventId, createQueue(this.queueOpts, this.now()), 0);
+      room.writer.markState();
+    }
+    return room;
+  }
+
+  private add(eventId: string, q: QueueState, durableTicket: number): Room {
+    const snapshot = (): SavedRoom => ({
+      enabled: q.enabled,
+      rate: q.rate,
+      serving: q.serving,
+      saleOpened: q.saleOpened,
+      prequeue: q.prequeue,
+      seed: q.seed,
+    });
+    const writer = new RoomWriter(
+      this.db,
+      eventId,
+      snapshot,
+      {
+        flushMs: this.opts.flushMs ?? 5,
+        onError: (e) => this.opts.log?.error({ err: e, event: eventId }, 'waiting room: write failed'),
+      },
+      durableTicket,
+    );
+    const room: Room = { id: eventId, q, writer, lastTick: null };
+    this.rooms.set(eventId, room);
+    return room;
+  }
+
+  private async restore(eventId: string, saved: SavedRoom): Promise<void> {
+    const now = this.now();
+    const restorer = new Restorer(this.queueOpts, saved, now);
+    await loadTickets(this.db, eventId, (t, a) => restorer.add(t, a));
+    const q = restorer.finish(await loadSkips(this.db, eventId));
+    this.add(eventId, q, q.last);
+    this.opts.log?.info(
+      { event: eventId, issued: q.last, serving: q.serving, enabled: q.enabled },
+      'waiting room restored',
+    );
+  }
+}

@@ -1,0 +1,286 @@
+import { randomBytes } from 'node:crypto';
+import type { Db } from '../persistence/db.ts';
+import type { SavedRoom } from './queue.ts';
+
+// Waiting rooms on the Db port (tables of migration 3): room settings and progress, tickets,
+// skips, and the generated token secret. Joins are written behind, in batches: a join is
+// acknowledged only once the batch holding its ticket is durable (the same output gate as
+// the event actor's journal).
+
+export interface StoredRoom extends SavedRoom {
+  eventId: string;
+}
+
+const SECRET_KEY = 'jwt_secret';
+const PAGE = 20_000;
+
+/** The token secret kept in `settings`, generated on first use (every process agrees on it). */
+export async function loadSecret(db: Db): Promise<string> {
+  await db.query('INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING', [
+    SECRET_KEY,
+    randomBytes(32).toString('base64url'),
+  ]);
+  const { rows } = await db.query<{ value: string }>('SELECT value FROM settings WHERE key = $1', [
+    SECRET_KEY,
+  ]);
+  return rows[0].value;
+}
+
+interface RoomRow {
+  event_id: string;
+  enabled: boolean;
+  rate: number;
+  serving: number;
+  sale_opened: boolean;
+  prequeue: number;
+  lottery_seed: string | null;
+}
+
+export async function loadRooms(db: Db): Promise<StoredRoom[]> {
+  const { rows } = await db.query<RoomRow>(
+    `SELECT event_id, enabled, rate, serving, sale_opened, prequeue, lottery_seed
+     FROM waiting_rooms ORDER BY event_id`,
+  );
+  return rows.map((r) => ({
+    eventId: r.event_id,
+    enabled: r.enabled,
+    rate: Number(r.rate),
+    serving: Number(r.serving),
+    saleOpened: r.sale_opened,
+    prequeue: Number(r.prequeue),
+    seed: r.lottery_seed,
+  }));
+}
+
+/** Calls `onTicket` for every stored ticket of an event, in ticket order, a page at a time. */
+export async function loadTickets(
+  db: Db,
+  eventId: string,
+  onTicket: (ticket: number, accountId: string) => void,
+): Promise<number> {
+  let after = 0;
+  let count = 0;
+  for (;;) {
+    const { rows } = await db.query<{ ticket: number; account_id: string }>(
+      `SELECT ticket, account_id FROM waiting_room_tickets
+       WHERE event_id = $1 AND ticket > $2 ORDER BY ticket LIMIT ${PAGE}`,
+      [eventId, after],
+    );
+    for (const r of rows) onTicket(Number(r.ticket), r.account_id);
+    count += rows.length;
+    if (rows.length < PAGE) return count;
+    after = Number(rows[rows.length - 1].ticket);
+  }
+}
+
+export async function loadSkips(db: Db, eventId: string): Promise<number[]> {
+  const { rows } = await db.query<{ ticket: number }>(
+    'SELECT ticket FROM waiting_room_skips WHERE event_id = $1 ORDER BY ticket',
+    [eventId],
+  );
+  return rows.map((r) => Number(r.ticket));
+}
+
+interface Waiter {
+  seq: number;
+  resolve(): void;
+  reject(e: unknown): void;
+}
+
+export interface WriterOptions {
+  /** How long changes gather before a write starts, ms. */
+  flushMs: number;
+  /** Wait before retrying a failed write, ms. */
+  retryMs?: number;
+  onError?(e: unknown): void;
+}
+
+/**
+ * The write-behind writer of one room. Every change gets a sequence number; one transaction
+ * at a time writes everything pending (new tickets, skips, and the room row when it changed)
+ * and makes every change up to the number it started with durable. A failed write keeps its
+ * changes for the next attempt and fails the waiters it held (they may retry).
+ */
+export class RoomWriter {
+  private seq = 0;
+  private durableSeq = 0;
+  private tickets: number[] = [];
+  private accounts: string[] = [];
+  private joinedAt: number[] = [];
+  private skips: number[] = [];
+  private stateDirty = false;
+  private waiters: Waiter[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private failed = false;
+  private closed = false;
+  /** Every ticket up to this one is durable. */
+  durableTicket: number;
+
+  constructor(
+    private readonly db: Db,
+    readonly eventId: string,
+    private readonly snapshot: () => SavedRoom,
+    private readonly opts: WriterOptions,
+    durableTicket = 0,
+  ) {
+    this.durableTicket = durableTicket;
+  }
+
+  addTicket(ticket: number, accountId: string, at: number): void {
+    this.tickets.push(ticket);
+    this.accounts.push(accountId);
+    this.joinedAt.push(at);
+    this.changed();
+  }
+
+  addSkips(tickets: number[]): void {
+    for (const t of tickets) this.skips.push(t);
+    this.changed();
+  }
+
+  markState(): void {
+    this.stateDirty = true;
+    this.changed();
+  }
+
+  /** Resolves once every change recorded so far is durable; rejects if its write fails. */
+  durable(): Promise<void> {
+    if (this.durableSeq >= this.seq) return Promise.resolve();
+    const seq = this.seq;
+    return new Promise((resolve, reject) => this.waiters.push({ seq, resolve, reject }));
+  }
+
+  /** Writes what is pending now, without waiting for the flush interval. */
+  flush(): Promise<void> {
+    const done = this.durable();
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.start();
+    return done;
+  }
+
+  /** A last flush; afterwards nothing is scheduled (changes recorded later stay unwritten). */
+  async close(): Promise<void> {
+    try {
+      await this.flush();
+    } finally {
+      this.closed = true;
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = null;
+    }
+  }
+
+  get pending(): number {
+    return this.seq - this.durableSeq;
+  }
+
+  private changed(): void {
+    this.seq++;
+    this.schedule(this.opts.flushMs);
+  }
+
+  private schedule(delay: number): void {
+    if (this.timer || this.running || this.closed) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.start();
+    }, delay);
+  }
+
+  private start(): void {
+    if (this.running || !this.hasWork()) return;
+    this.running = this.run().finally(() => {
+      this.running = null;
+      // Work recorded during the last write's final await, or a retry after a failure.
+      if (this.hasWork()) this.schedule(this.failed ? (this.opts.retryMs ?? 200) : 0);
+    });
+  }
+
+  private hasWork(): boolean {
+    return this.tickets.length > 0 || this.skips.length > 0 || this.stateDirty;
+  }
+
+  private async run(): Promise<void> {
+    this.failed = false;
+    while (this.hasWork()) {
+      const upTo = this.seq;
+      const tickets = this.tickets;
+      const accounts = this.accounts;
+      const joinedAt = this.joinedAt;
+      const skips = this.skips;
+      const state = this.stateDirty ? this.snapshot() : null;
+      this.tickets = [];
+      this.accounts = [];
+      this.joinedAt = [];
+      this.skips = [];
+      this.stateDirty = false;
+      try {
+        await this.db.transaction(async (tx) => {
+          if (tickets.length > 0) {
+            await tx.query(
+              `INSERT INTO waiting_room_tickets (event_id, ticket, account_id, joined_at)
+               SELECT $1, t, a, to_timestamp(ms / 1000.0)
+               FROM unnest($2::bigint[], $3::text[], $4::float8[]) AS u(t, a, ms)
+               ON CONFLICT (event_id, ticket) DO NOTHING`,
+              [this.eventId, tickets, accounts, joinedAt],
+            );
+          }
+          if (skips.length > 0) {
+            await tx.query(
+              `INSERT INTO waiting_room_skips (event_id, ticket)
+               SELECT $1, t FROM unnest($2::bigint[]) AS u(t)
+               ON CONFLICT (event_id, ticket) DO NOTHING`,
+              [this.eventId, skips],
+            );
+          }
+          if (state) {
+            await tx.query(
+              `INSERT INTO waiting_rooms
+                 (event_id, enabled, rate, serving, sale_opened, prequeue, lottery_seed, updated_at)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, now())
+               ON CONFLICT (event_id) DO UPDATE SET
+                 enabled = EXCLUDED.enabled, rate = EXCLUDED.rate, serving = EXCLUDED.serving,
+                 sale_opened = EXCLUDED.sale_opened, prequeue = EXCLUDED.prequeue,
+                 lottery_seed = EXCLUDED.lottery_seed, updated_at = now()`,
+              [
+                this.eventId,
+                state.enabled,
+                state.rate,
+                state.serving,
+                state.saleOpened,
+                state.prequeue,
+                state.seed,
+              ],
+            );
+          }
+        });
+      } catch (e) {
+        // Put the changes back in front of anything recorded meanwhile, for the retry.
+        this.tickets = tickets.concat(this.tickets);
+        this.accounts = accounts.concat(this.accounts);
+        this.joinedAt = joinedAt.concat(this.joinedAt);
+        this.skips = skips.concat(this.skips);
+        if (state) this.stateDirty = true;
+        this.failed = true;
+        this.settle(upTo, e);
+        this.opts.onError?.(e);
+        return;
+      }
+      this.durableSeq = upTo;
+      if (tickets.length > 0) this.durableTicket = Math.max(this.durableTicket, tickets[tickets.length - 1]);
+      this.settle(upTo, null);
+    }
+  }
+
+  /** Resolves (or, after a failure, rejects) the waiters whose changes that write held. */
+  private settle(upTo: number, error: unknown): void {
+    let i = 0;
+    while (i < this.waiters.length && this.waiters[i].seq <= upTo) {
+      const w = this.waiters[i++];
+      if (error === null) w.resolve();
+      else w.reject(error);
+    }
+    if (i > 0) this.waiters = this.waiters.slice(i);
+  }
+}
