@@ -83,7 +83,7 @@ export async function startServer(config: Config, log: Logger): Promise<Server> 
   const mayHold = (eventId: string, user: User, accessToken: string | undefined) =>
     rooms.verifyAccess(eventId, user.id, accessToken);
   const seats = new SeatCommands(events, metrics, mayHold);
-  eventRoutes(router, events, seats);
+  eventRoutes(router, events, seats, { saleOpened: (eventId) => rooms.saleOpened(eventId) });
   waitingRoomRoutes(router, rooms);
   const sockets = socketRoutes(app, {
     config: {

@@ -48,7 +48,17 @@ export function seatSnapshot(live: LiveEvent) {
   }));
 }
 
-export function eventRoutes(router: Router, events: LiveEvents, seats: SeatCommands): void {
+export interface EventHooks {
+  /** The sale of an event opened: its waiting room shuffles the pre-queue (idempotent). */
+  saleOpened(eventId: string): Promise<unknown>;
+}
+
+export function eventRoutes(
+  router: Router,
+  events: LiveEvents,
+  seats: SeatCommands,
+  hooks: EventHooks,
+): void {
   router.get('/api/events/:id', {}, async (ctx) => ({
     body: await eventSummary(liveOr404(events, ctx.params.id)),
   }));
@@ -93,10 +103,14 @@ export function eventRoutes(router: Router, events: LiveEvents, seats: SeatComma
       write: true,
       body: z.object({ status: z.enum(['open', 'paused', 'closed']) }).strict(),
     },
-    async (ctx) =>
-      toReply(
-        await seats.operate(ctx.user!, ctx.params.id, () => ({ type: 'setSale', status: ctx.body.status })),
-      ),
+    async (ctx) => {
+      const r = await seats.operate(ctx.user!, ctx.params.id, () => ({
+        type: 'setSale',
+        status: ctx.body.status,
+      }));
+      if (!r.ok || ctx.body.status !== 'open') return toReply(r);
+      return toReply({ ok: true, value: { ...r.value, waitingRoom: await hooks.saleOpened(ctx.params.id) } });
+    },
   );
 
   router.post(

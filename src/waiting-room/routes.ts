@@ -5,7 +5,7 @@ import { MAX_RATE, type WaitingRooms } from './rooms.ts';
 // The waiting room over HTTP. Fans join (POST) and then poll their status (GET), which is
 // also their heartbeat; between polls the "now serving" broadcast on the queue/<eventId>
 // topic keeps their position and ETA current. Operators switch a room on, set its rate
-// (PUT) and open its sale (POST …/open), which runs the pre-queue lottery.
+// (PUT); opening the event's sale (PUT /api/events/:id/sale) runs the pre-queue lottery.
 
 const OPERATORS: Role[] = ['operator', 'admin'];
 const configureBody = z.object({ enabled: z.boolean(), rate: z.number().min(0).max(MAX_RATE) }).strict();
@@ -36,9 +36,5 @@ export function waitingRoomRoutes(router: Router, rooms: WaitingRooms): void {
 
   router.put('/api/events/:id/queue', { auth: OPERATORS, write: true, body: configureBody }, async (ctx) => ({
     body: await rooms.configure(eventId(ctx.params.id), ctx.body),
-  }));
-
-  router.post('/api/events/:id/queue/open', { auth: OPERATORS, write: true }, async (ctx) => ({
-    body: await rooms.saleOpened(eventId(ctx.params.id)),
   }));
 }

@@ -157,11 +157,15 @@ describe('waiting room over HTTP', () => {
     expect(ticks.at(-1)).toMatchObject({ t: 'queue', e: EV, serving: 0, rate: 1000, enabled: true });
 
     // the sale opens: the lottery runs, then admission at 1,000 a second
-    expect((await call(url, 'POST', `/api/events/${EV}/queue/open`, { token: fans[0] })).status).toBe(403);
-    const opened = await call(url, 'POST', `/api/events/${EV}/queue/open`, { token: admin });
+    const sale = (token: string, status: string) =>
+      call(url, 'PUT', `/api/events/${EV}/sale`, { token, json: { status } });
+    expect((await sale(fans[0], 'open')).status).toBe(403);
+    expect((await sale(admin, 'closed')).status).toBe(200);
+    const opened = await sale(admin, 'open');
     expect(opened.status).toBe(200);
-    expect(opened.body).toMatchObject({ saleOpened: true, prequeue: 5 });
-    expect(opened.body.seed).toMatch(/^[0-9a-f]{32}$/);
+    expect(opened.body.sale).toBe('open');
+    expect(opened.body.waitingRoom).toMatchObject({ saleOpened: true, prequeue: 5 });
+    expect(opened.body.waitingRoom.seed).toMatch(/^[0-9a-f]{32}$/);
 
     let status: Body;
     await expect
