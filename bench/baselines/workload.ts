@@ -5,6 +5,7 @@
 import * as hdr from 'hdr-histogram-js';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
+import { rng } from '../lib/rng.ts';
 
 export type DesignName = 'forUpdate' | 'optimistic' | 'redisSetNx';
 
@@ -47,18 +48,6 @@ export const ROW_LENGTH = 25;
 /** The hot block near the stage: the first HOT_SEATS seat numbers get HOT_SHARE of picks. */
 export const HOT_SEATS = 2000;
 export const HOT_SHARE = 0.8;
-
-/** A small seeded PRNG (mulberry32): every client loop is reproducible. */
-export function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** 1–4 neighbouring seats in one row, ascending; HOT_SHARE of the picks come from the hot block. */
 export function pickSeats(rand: () => number, seatCount: number): number[] {

@@ -12,6 +12,7 @@ import { compileChart, type Layout } from '../../src/domain/chart.ts';
 import { defaultPrices, generateChart } from '../../src/domain/chart-generator.ts';
 import type { Command } from '../../src/domain/commands.ts';
 import { createState, seatStateBytes } from '../../src/domain/state.ts';
+import { rng } from '../lib/rng.ts';
 import { Latencies, median, printJson, printTable, round } from '../lib/stats.ts';
 
 const chart = generateChart('stadium', 'bench-stadium');
@@ -22,17 +23,6 @@ const config = { maxPerFan: 1000, maxPerOrder: 10 };
 const WINDOW = 2000;
 const BATCH = 4000;
 const IN_FLIGHT = 4;
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** 1–4 neighbouring ordinary seats in a random row. */
 function pickSeats(l: Layout, rand: () => number): number[] {

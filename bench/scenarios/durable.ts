@@ -35,6 +35,7 @@ import type { Db } from '../../src/persistence/db.ts';
 import { DbJournal } from '../../src/persistence/journal.ts';
 import { openDb } from '../../src/persistence/open-db.ts';
 import { DbSnapshots } from '../../src/persistence/snapshots.ts';
+import { rng } from '../lib/rng.ts';
 import { Latencies, median, printJson, printTable, round } from '../lib/stats.ts';
 
 const chart = generateChart('stadium', 'bench-stadium');
@@ -90,17 +91,6 @@ function options(args: string[]): Options {
     else throw new Error(`unknown option ${k}`);
   }
   return o;
-}
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** 1–4 seats from a client's own slice of the ordinary seats: clients never collide. */
