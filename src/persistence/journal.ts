@@ -46,7 +46,7 @@ export class DbJournal implements JournalPort {
     const { rowCount } = await this.db.query(
       `WITH owner AS (
          UPDATE event_owners SET last_seq = $4
-         WHERE event_id = $1 AND epoch = $2 AND last_seq = $3 - 1
+         WHERE event_id = $1 AND epoch = $2 AND last_seq = $3::bigint - 1
          RETURNING event_id
        )
        INSERT INTO journal (event_id, first_seq, last_seq, epoch, entries)

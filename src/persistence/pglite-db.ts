@@ -7,7 +7,8 @@ function wrapTx(tx: Transaction): Db {
     kind: 'pglite',
     async query<R>(sql: string, params: unknown[] = []): Promise<QueryResult<R>> {
       const r = await tx.query<R>(sql, params);
-      return { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length };
+      // affectedRows is 0, not undefined, for a SELECT: then count the rows returned, as pg does.
+      return { rows: r.rows, rowCount: r.affectedRows || r.rows.length };
     },
     async exec(sql: string) {
       await tx.exec(sql);
@@ -39,7 +40,7 @@ export async function openPgliteDb(dataDir: string): Promise<Db> {
     kind: 'pglite',
     async query<R>(sql: string, params: unknown[] = []): Promise<QueryResult<R>> {
       const r = await pglite.query<R>(sql, params);
-      return { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length };
+      return { rows: r.rows, rowCount: r.affectedRows || r.rows.length };
     },
     async exec(sql: string) {
       await pglite.exec(sql);
