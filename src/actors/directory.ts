@@ -7,7 +7,9 @@ import {
   EventRuntime,
   type EventSpec,
   type RuntimeDeps,
+  refuse,
 } from './event-runtime.ts';
+import { FencingError } from './ports.ts';
 
 /** Restarts allowed within the window before a crashing actor is stopped for good. */
 const MAX_RESTARTS = 5;
@@ -39,7 +41,9 @@ export class Directory {
       {
         initialStateFunc: (ctx) => {
           handle.runtime?.dispose();
-          handle.runtime = new EventRuntime(spec, this.deps, (m) => dispatch(ctx.self, m));
+          handle.runtime = new EventRuntime(spec, this.deps, (m) =>
+            handle.stopped ? refuse(m) : dispatch(ctx.self, m),
+          );
           return handle.runtime;
         },
         onCrash: (_msg, error, ctx) => {
@@ -47,10 +51,20 @@ export class Directory {
           restarts.push(now);
           while (restarts.length > 0 && restarts[0] < now - RESTART_WINDOW_MS) restarts.shift();
           handle.runtime?.dispose();
-          if (restarts.length > MAX_RESTARTS) {
-            log.error({ err: error, eventId: spec.eventId }, 'event actor keeps crashing; stopped');
+          // Fenced off: another process owns the event now. Claiming it back would only
+          // fence that owner in turn; this one steps down instead.
+          const fenced = error instanceof FencingError;
+          if (fenced || restarts.length > MAX_RESTARTS) {
+            log.error(
+              { err: error, eventId: spec.eventId },
+              fenced ? 'event taken over by another owner; stopped' : 'event actor keeps crashing; stopped',
+            );
             handle.stopped = true;
             this.events.delete(spec.eventId);
+            // What already waits in the mailbox will never run: answer it now.
+            for (const item of ctx.mailbox as unknown as ({ message: ActorMsg } | ActorMsg)[]) {
+              refuse('message' in item ? item.message : item);
+            }
             return ctx.stop;
           }
           log.warn({ err: error, eventId: spec.eventId }, 'event actor crashed; restarting');
@@ -149,6 +163,7 @@ export class EventHandle {
             reject(e);
           }
         },
+        fail: reject,
       }),
     );
   }

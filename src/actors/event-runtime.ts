@@ -17,11 +17,18 @@ export interface Envelope {
 
 export type Done = (outcomes: Outcome[]) => void;
 
+/** Answers a message that will never be handled (its actor stopped for good). */
+export function refuse(msg: ActorMsg): void {
+  if (msg.kind === 'submit') msg.done(msg.envelopes.map(() => UNAVAILABLE));
+  else if (msg.kind === 'read') msg.fail(new Error('the event is not running'));
+  else if (msg.kind === 'drain') msg.done();
+}
+
 /** Messages an event actor handles; every mutation of the state arrives as one of them. */
 export type ActorMsg =
   | { kind: 'submit'; envelopes: Envelope[]; done: Done }
   | { kind: 'expire' }
-  | { kind: 'read'; fn: (state: EventState) => void }
+  | { kind: 'read'; fn: (state: EventState) => void; fail: (error: Error) => void }
   | { kind: 'drain'; done: () => void }
   | { kind: 'fatal'; error: Error };
 

@@ -257,8 +257,12 @@ export function recoverySuite(ctx: SuiteContext): void {
         hold('h1', 'ann', [0]),
         hold('h3', 'cat', [2]),
       ]);
-      // The first actor restarts from durable state: it sees cat's hold, not its own lost one.
-      expect(await a.read((s) => [s.version, s.status[1], s.status[2]])).toEqual([2, AVAILABLE, HELD]);
+      // The fenced actor steps down instead of claiming the event back (which would fence the
+      // new owner in turn); the new owner carries on undisturbed.
+      await expect(a.read((s) => s.version)).rejects.toThrow(/not running/);
+      expect(code(await a.submit(hold('h4', 'dan', [3])))).toBe('UNAVAILABLE');
+      expect(code(await b.submit(hold('h5', 'eve', [4])))).toBe('ok');
+      expect(await b.read((s) => [s.version, s.status[1], s.status[2]])).toEqual([3, AVAILABLE, HELD]);
     });
 
     it('two Directories fighting over one event: every acknowledged hold is journaled once, nothing refused is, rows never interleave', async () => {
