@@ -9,13 +9,15 @@ import { SeatMap } from './seat-map.ts';
 
 const packr = new Packr({ useRecords: false });
 
+// Handlers take `never`: the browser's WebSocket and the `ws` package's (whose event types
+// differ) then both fit without a cast; the SDK's own handlers declare what they read.
 interface WebSocketLike {
   binaryType: string;
   readyState: number;
-  onopen: ((ev: unknown) => void) | null;
-  onclose: ((ev: { code: number; reason: string }) => void) | null;
-  onerror: ((ev: unknown) => void) | null;
-  onmessage: ((ev: { data: unknown }) => void) | null;
+  onopen: ((ev: never) => void) | null;
+  onclose: ((ev: never) => void) | null;
+  onerror: ((ev: never) => void) | null;
+  onmessage: ((ev: never) => void) | null;
   send(data: string | Uint8Array): void;
   close(code?: number): void;
 }
@@ -35,7 +37,7 @@ export class OnsaleSocket {
   /** Snapshots fetched again after a gap, a reset or a slow-consumer drop. */
   resyncs = 0;
   private pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
-  private firstSnap = new Map<string, (m: SeatMap) => void>();
+  private firstSnap = new Map<string, { promise: Promise<SeatMap>; resolve(m: SeatMap): void }>();
   private resyncing = new Set<string>();
   private queueListeners = new Map<string, Set<(t: QueueTick & { waiting?: number }) => void>>();
   private nextId = 1;
@@ -46,9 +48,9 @@ export class OnsaleSocket {
     private readonly ws: WebSocketLike,
     private readonly json: boolean,
   ) {
-    ws.onmessage = (ev) => this.receive(ev.data);
+    ws.onmessage = (ev: { data: unknown }) => this.receive(ev.data);
     this.closed = new Promise((resolve) => {
-      ws.onclose = (ev) => {
+      ws.onclose = (ev: { code: number; reason: string }) => {
         for (const p of this.pending.values()) p.reject(new ApiError(0, 'CLOSED', 'the socket closed'));
         this.pending.clear();
         resolve({ code: ev.code, reason: ev.reason });
@@ -99,9 +101,16 @@ export class OnsaleSocket {
       map = new SeatMap(eventId);
       this.maps.set(eventId, map);
     }
-    const p = new Promise<SeatMap>((resolve) => this.firstSnap.set(eventId, resolve));
+    // A second subscribe before the snapshot arrived waits for the same one.
+    const waiting = this.firstSnap.get(eventId);
+    if (waiting) return waiting.promise;
+    let resolve!: (m: SeatMap) => void;
+    const promise = new Promise<SeatMap>((r) => {
+      resolve = r;
+    });
+    this.firstSnap.set(eventId, { promise, resolve });
     this.send({ t: 'sub', e: eventId });
-    return p;
+    return promise;
   }
 
   unsubscribe(eventId: string): void {
@@ -183,13 +192,15 @@ export class OnsaleSocket {
         if (!map) return;
         map.applySnapshot(m.v as number, m.s as Uint8Array, m.a as number[]);
         this.resyncing.delete(map.eventId);
-        this.firstSnap.get(map.eventId)?.(map);
+        this.firstSnap.get(map.eventId)?.resolve(map);
         this.firstSnap.delete(map.eventId);
         return;
       }
       case 'delta': {
         const map = this.maps.get(m.e as string);
-        if (!map || this.resyncing.has(map.eventId)) return;
+        // Before the first snapshot: the server subscribes before it reads the snapshot, so a
+        // delta that overtakes it is already contained in it (not a gap).
+        if (!map || map.version < 0 || this.resyncing.has(map.eventId)) return;
         const r = map.applyDelta(m.f as number, m.v as number, m.s as number[], m.a as number[]);
         if (r === 'gap') this.resync(map.eventId);
         return;

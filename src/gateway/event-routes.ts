@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { STATUS_NAMES } from '../domain/seat-status.ts';
 import { areaAvailable } from '../domain/state.ts';
 import type { LiveEvent, LiveEvents } from './live-events.ts';
-import { HttpError, type Reply, type Router } from './router.ts';
+import { HttpError, type Reply, type RequestContext, type Router } from './router.ts';
 import { holdRequestSchema, type Result, type SeatCommands, seatNumbers } from './seat-commands.ts';
 
 // Viewing and booking over HTTP: event summaries with live availability, the static chart,
@@ -19,6 +19,14 @@ function liveOr404(events: LiveEvents, id: string): LiveEvent {
   const live = events.get(id);
   if (!live) throw new HttpError(404, 'EVENT_NOT_FOUND', `no event "${id.slice(0, 64)}"`);
   return live;
+}
+
+/** The Idempotency-Key header, held to the socket protocol's limit for `key` (128 characters). */
+function idempotencyKey(ctx: RequestContext<unknown>): string | undefined {
+  const key = ctx.headers['idempotency-key'];
+  if (key !== undefined && key.length > 128)
+    throw new HttpError(400, 'INVALID_IDEMPOTENCY_KEY', 'Idempotency-Key is limited to 128 characters');
+  return key;
 }
 
 /** Availability straight from the actor (never cached). */
@@ -78,7 +86,7 @@ export function eventRoutes(
   router.post('/api/holds', { auth: 'user', write: true, body: holdRequestSchema }, async (ctx) =>
     toReply(
       await seats.hold(ctx.user!, ctx.body, {
-        key: ctx.headers['idempotency-key'],
+        key: idempotencyKey(ctx),
         accessToken: ctx.headers['x-access-token'],
       }),
       201,
@@ -86,14 +94,14 @@ export function eventRoutes(
   );
 
   router.delete('/api/holds/:id', { auth: 'user', write: true }, async (ctx) =>
-    toReply(await seats.release(ctx.user!, ctx.params.id, ctx.headers['idempotency-key'])),
+    toReply(await seats.release(ctx.user!, ctx.params.id, idempotencyKey(ctx))),
   );
 
   router.post(
     '/api/holds/:id/extend',
     { auth: 'user', write: true, body: z.object({ seconds: z.number().int().min(1).max(3600) }).strict() },
     async (ctx) =>
-      toReply(await seats.extend(ctx.user!, ctx.params.id, ctx.body.seconds, ctx.headers['idempotency-key'])),
+      toReply(await seats.extend(ctx.user!, ctx.params.id, ctx.body.seconds, idempotencyKey(ctx))),
   );
 
   router.put(

@@ -186,8 +186,17 @@ export class Router {
         abort.aborted = true;
       });
       const params: Record<string, string> = {};
+      // A malformed escape (`/api/events/%`) must not throw here: this runs in uWS's callback,
+      // where an exception would take the whole process down.
+      let badPath = false;
       names.forEach((n, i) => {
-        params[n] = decodeURIComponent(req.getParameter(i) ?? '');
+        const raw = req.getParameter(i) ?? '';
+        try {
+          params[n] = decodeURIComponent(raw);
+        } catch {
+          badPath = true;
+          params[n] = raw;
+        }
       });
       const headers: Record<string, string> = {};
       for (const h of HEADERS) {
@@ -212,7 +221,10 @@ export class Router {
       const body = hasBody
         ? readBody(res, abort, opts.maxBody ?? 64 * 1024)
         : Promise.resolve(Buffer.alloc(0));
-      this.handle(ctx, opts, handler, body)
+      const work = badPath
+        ? Promise.reject(new HttpError(400, 'BAD_PATH', 'the path has a malformed percent-escape'))
+        : this.handle(ctx, opts, handler, body);
+      work
         .catch((e: unknown) => {
           if (e instanceof HttpError) return errorReply(e.status, e.code, e.message, e.headers);
           ctx.log.error({ err: e, route }, 'request failed');
@@ -222,7 +234,10 @@ export class Router {
           const seconds = (performance.now() - started) / 1000;
           metrics.httpRequests.inc({ route, status: String(reply.status ?? 200) });
           metrics.httpLatency.observe({ route }, seconds);
-          ctx.log.debug({ route, status: reply.status ?? 200, ms: Math.round(seconds * 1e4) / 10 }, 'request');
+          ctx.log.debug(
+            { route, status: reply.status ?? 200, ms: Math.round(seconds * 1e4) / 10 },
+            'request',
+          );
           if (!abort.aborted) write(res, reply, requestId);
         });
     });

@@ -103,6 +103,16 @@ export function socketRoutes(
   let open = 0;
   let nextId = 1;
   const perIp = new Map<string, number>();
+  // Upgrades let through while their token is checked hold a slot until res.upgrade (which
+  // runs open() at once) or their refusal, so a burst of concurrent upgrades cannot overshoot
+  // the caps while the database answers.
+  let pending = 0;
+  const pendingPerIp = new Map<string, number>();
+  const count = (m: Map<string, number>, ip: string, by: number) => {
+    const n = (m.get(ip) ?? 0) + by;
+    if (n <= 0) m.delete(ip);
+    else m.set(ip, n);
+  };
 
   const send = (ws: WebSocket<Conn>, msg: Record<string, unknown>) => {
     const c = ws.getUserData();
@@ -205,7 +215,9 @@ export function socketRoutes(
 
   app.ws<Conn>('/ws', {
     compression: 0,
-    maxPayloadLength: config.maxPayload,
+    // uWS drops a connection sending more than this without a close frame; frames between
+    // maxPayload and this get a proper 1009 close from message() below.
+    maxPayloadLength: config.maxPayload * 4,
     maxBackpressure: config.maxBackpressure,
     idleTimeout: config.idleTimeoutSeconds,
     sendPingsAutomatically: true,
@@ -224,9 +236,9 @@ export function socketRoutes(
         });
       };
       // Refuse cleanly before the process runs out of file descriptors.
-      if (open >= config.maxSockets)
+      if (open + pending >= config.maxSockets)
         return refuse('503 Service Unavailable', 'TOO_MANY_SOCKETS', 'the server is full; retry shortly');
-      if ((perIp.get(ip) ?? 0) >= config.maxSocketsPerIp) {
+      if ((perIp.get(ip) ?? 0) + (pendingPerIp.get(ip) ?? 0) >= config.maxSocketsPerIp) {
         return refuse(
           '429 Too Many Requests',
           'TOO_MANY_SOCKETS_FROM_IP',
@@ -239,8 +251,15 @@ export function socketRoutes(
       });
       const token = query.get('token');
       const userPromise = token ? deps.authenticate(token) : Promise.resolve(null);
+      pending++;
+      count(pendingPerIp, ip, 1);
+      const settle = () => {
+        pending--;
+        count(pendingPerIp, ip, -1);
+      };
       userPromise.then(
         (user) => {
+          settle(); // open() below takes the slot over, in this same call
           if (abort.aborted) return;
           if (token && !user)
             return refuse('401 Unauthorized', 'UNAUTHENTICATED', 'unknown or expired token');
@@ -256,7 +275,10 @@ export function socketRoutes(
             res.upgrade(conn, key, protocol, extensions, context);
           });
         },
-        () => !abort.aborted && refuse('503 Service Unavailable', 'UNAVAILABLE', 'could not check the token'),
+        () => {
+          settle();
+          if (!abort.aborted) refuse('503 Service Unavailable', 'UNAVAILABLE', 'could not check the token');
+        },
       );
     },
     open: (ws) => {
@@ -271,6 +293,10 @@ export function socketRoutes(
       });
     },
     message: (ws, data, isBinary) => {
+      if (data.byteLength > config.maxPayload) {
+        ws.end(1009, `frames are limited to ${config.maxPayload} bytes`);
+        return;
+      }
       let msg: ClientMessage;
       try {
         msg = decode(data, isBinary);
