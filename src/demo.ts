@@ -1,17 +1,3 @@
-import { compileChart } from './domain/chart.ts';
-import { defaultPrices, generateChart } from './domain/chart-generator.ts';
-import type { LiveEvents } from './gateway/live-events.ts';
-
-export const DEMO_EVENT_ID = 'demo-stadium';
-
-/** Opens the demo event: an 81,450-seat stadium with a general-admission floor. */
-export function openDemoEvent(events: LiveEvents): void {
-  const chart = generateChart('stadium', DEMO_EVENT_ID);
-  events.open({
-    id: DEMO_EVENT_ID,
-    name: 'Demo Night at the National Stadium',
-    chart,
-    layout: compileChart(chart),
-    prices: defaultPrices(chart),
-  });
-}
+// The demo (ONSALE_DEMO=1, the default) is a catalog loaded into an empty database on first
+// start: see src/catalog/demo-data.ts. Its centrepiece is the 81,450-seat demo stadium.
+export { DEMO_EVENT_ID } from './catalog/demo-data.ts';

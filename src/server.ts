@@ -3,8 +3,9 @@ import { Accounts } from './accounts/accounts.ts';
 import { bootstrapAdmin } from './accounts/bootstrap-admin.ts';
 import { accountRoutes } from './accounts/routes.ts';
 import { Directory } from './actors/directory.ts';
+import { Catalog } from './catalog/catalog.ts';
+import { catalogRoutes } from './catalog/routes.ts';
 import type { Config } from './config.ts';
-import { openDemoEvent } from './demo.ts';
 import { eventRoutes } from './gateway/event-routes.ts';
 import { sendError, sendJson, watchAbort } from './gateway/http.ts';
 import { internalRoutes } from './gateway/internal-routes.ts';
@@ -32,6 +33,8 @@ export interface Server {
   db: Db;
   /** The events' waiting rooms (their ticks go to the queue/<eventId> topics). */
   rooms: WaitingRooms;
+  /** Venues, performers, events and search. */
+  catalog: Catalog;
   /** Open WebSockets right now. */
   sockets(): number;
   close(): Promise<void>;
@@ -68,7 +71,13 @@ export async function startServer(config: Config, log: Logger): Promise<Server> 
     log,
   });
   const events = new LiveEvents(directory);
-  if (config.ONSALE_DEMO === '1') openDemoEvent(events);
+  // Catalog: venues, performers, events, search; opens every event out of draft (the demo
+  // catalog, with the demo stadium, loads into an empty database).
+  const catalog = await Catalog.start(db, events, {
+    log,
+    demo: config.ONSALE_DEMO === '1',
+    hooks: { saleOpened: (eventId) => rooms.saleOpened(eventId) },
+  });
 
   const limiter = new RateLimiter(
     { rate: config.ONSALE_RATE_IP_PER_SEC, burst: config.ONSALE_RATE_IP_PER_SEC * 2 },
@@ -83,7 +92,11 @@ export async function startServer(config: Config, log: Logger): Promise<Server> 
   const mayHold = (eventId: string, user: User, accessToken: string | undefined) =>
     rooms.verifyAccess(eventId, user.id, accessToken);
   const seats = new SeatCommands(events, metrics, mayHold);
-  eventRoutes(router, events, seats, { saleOpened: (eventId) => rooms.saleOpened(eventId) });
+  eventRoutes(router, events, seats, {
+    saleOpened: (eventId) => rooms.saleOpened(eventId),
+    eventDetails: (ctx) => catalog.eventReply(ctx),
+  });
+  catalogRoutes(router, catalog);
   waitingRoomRoutes(router, rooms);
   const sockets = socketRoutes(app, {
     config: {
@@ -135,7 +148,7 @@ export async function startServer(config: Config, log: Logger): Promise<Server> 
     );
   });
   const port = uWS.us_socket_local_port(listenSocket);
-  log.info({ host: config.HOST, port, events: directory.ids() }, 'onsale listening');
+  log.info({ host: config.HOST, port, events: directory.ids().length }, 'onsale listening');
 
   return {
     port,
@@ -143,11 +156,13 @@ export async function startServer(config: Config, log: Logger): Promise<Server> 
     events,
     db,
     rooms,
+    catalog,
     sockets: () => sockets.count(),
     async close() {
       uWS.us_listen_socket_close(listenSocket);
       limiter.close();
       await rooms.close();
+      await catalog.close();
       await directory.close();
       await db.close();
       log.info('onsale stopped');

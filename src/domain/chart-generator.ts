@@ -1,4 +1,4 @@
-import type { Chart, ChartGaArea, ChartSeat, ChartSection } from './chart.ts';
+import { CHART_FORMAT, type Chart, type ChartGaArea, type ChartSeat, type ChartSection } from './chart.ts';
 
 // Realistic venue charts for the demo, the tests and the benchmarks: curved rows in tiers
 // around a stage, price categories by tier and centrality, wheelchair places with companion
@@ -72,6 +72,25 @@ function rowLabel(i: number): string {
     : `${letters[Math.floor(i / letters.length) - 1]}${letters[i % letters.length]}`;
 }
 
+/** The smallest rectangle around a section's seats, widened by half a seat pitch. */
+function boundsOf(rows: { seats: ChartSeat[] }[]): ChartSection['bounds'] {
+  let minX = Number.POSITIVE_INFINITY;
+  let minY = Number.POSITIVE_INFINITY;
+  let maxX = Number.NEGATIVE_INFINITY;
+  let maxY = Number.NEGATIVE_INFINITY;
+  for (const r of rows) {
+    for (const s of r.seats) {
+      minX = Math.min(minX, s.x);
+      minY = Math.min(minY, s.y);
+      maxX = Math.max(maxX, s.x);
+      maxY = Math.max(maxY, s.y);
+    }
+  }
+  const m = SEAT_PITCH / 2;
+  const r2 = (v: number) => Math.round(v * 100) / 100;
+  return { minX: r2(minX - m), minY: r2(minY - m), maxX: r2(maxX + m), maxY: r2(maxY + m) };
+}
+
 /** Generates a venue chart; the same kind always yields the same chart. */
 export function generateChart(kind: VenueKind, id: string = kind): Chart {
   const spec = SPECS[kind];
@@ -109,7 +128,7 @@ export function generateChart(kind: VenueKind, id: string = kind): Chart {
         }
         rows.push({ label, seats });
       }
-      sections.push({ id: sectionId, name: `Section ${sectionId}`, rows });
+      sections.push({ id: sectionId, name: `Section ${sectionId}`, bounds: boundsOf(rows), rows });
     }
   });
   const gaAreas: ChartGaArea[] = spec.ga.map((g, i) => ({
@@ -121,6 +140,7 @@ export function generateChart(kind: VenueKind, id: string = kind): Chart {
     y: spec.stage.y + 25,
   }));
   return {
+    format: CHART_FORMAT,
     id,
     name: spec.name,
     focal: { ...spec.stage },

@@ -10,6 +10,8 @@ export interface ChartSeat {
   accessible?: boolean;
   companion?: boolean;
   restrictedView?: boolean;
+  /** The id of the section the seat belongs to; when given it must be its section's. */
+  section?: string;
 }
 
 export interface ChartRow {
@@ -17,9 +19,18 @@ export interface ChartRow {
   seats: ChartSeat[];
 }
 
+/** The rectangle a section occupies; its seats must lie inside it (edges included). */
+export interface ChartBounds {
+  minX: number;
+  minY: number;
+  maxX: number;
+  maxY: number;
+}
+
 export interface ChartSection {
   id: string;
   name: string;
+  bounds?: ChartBounds;
   rows: ChartRow[];
 }
 
@@ -37,7 +48,11 @@ export interface ChartCategory {
   name: string;
 }
 
+/** The documented JSON format (docs/chart-format.md). */
+export const CHART_FORMAT = 'onsale.chart/1';
+
 export interface Chart {
+  format?: typeof CHART_FORMAT;
   id: string;
   name: string;
   focal: { x: number; y: number };

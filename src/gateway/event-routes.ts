@@ -59,6 +59,8 @@ export function seatSnapshot(live: LiveEvent) {
 export interface EventHooks {
   /** The sale of an event opened: its waiting room shuffles the pre-queue (idempotent). */
   saleOpened(eventId: string): Promise<unknown>;
+  /** Serves GET /api/events/:id: the catalog's record merged with the live summary (src/catalog). */
+  eventDetails?(ctx: RequestContext<unknown>): Promise<Reply>;
 }
 
 export function eventRoutes(
@@ -67,9 +69,9 @@ export function eventRoutes(
   seats: SeatCommands,
   hooks: EventHooks,
 ): void {
-  router.get('/api/events/:id', {}, async (ctx) => ({
-    body: await eventSummary(liveOr404(events, ctx.params.id)),
-  }));
+  router.get('/api/events/:id', {}, async (ctx) =>
+    hooks.eventDetails ? hooks.eventDetails(ctx) : { body: await eventSummary(liveOr404(events, ctx.params.id)) },
+  );
 
   router.get('/api/events/:id/chart', {}, (ctx) => {
     const live = liveOr404(events, ctx.params.id);

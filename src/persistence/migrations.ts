@@ -100,6 +100,130 @@ export const MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    name: 'catalog and search',
+    sql: `
+      -- Trigram similarity (typo-tolerant search). Kept in public so that dropping a
+      -- per-run schema never drops it; an existing installation elsewhere is used as is.
+      CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public;
+      CREATE TABLE venues (
+        id text PRIMARY KEY,
+        name text NOT NULL,
+        address text NOT NULL DEFAULT '',
+        city text NOT NULL,
+        country text NOT NULL DEFAULT '',
+        lat double precision CHECK (lat BETWEEN -90 AND 90),
+        lng double precision CHECK (lng BETWEEN -180 AND 180),
+        capacity integer NOT NULL DEFAULT 0 CHECK (capacity >= 0),
+        -- The current chart (venue_charts.version); 0 while the venue has none.
+        chart_version integer NOT NULL DEFAULT 0,
+        -- Folded (lower case, no accents) name and city, for suggestions and the city filter.
+        name_key text NOT NULL,
+        city_key text NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        updated_at timestamptz NOT NULL DEFAULT now(),
+        CHECK ((lat IS NULL) = (lng IS NULL))
+      );
+      -- Every chart a venue has had; events pin the version they were created with (their
+      -- journals number seats by it), so an import never changes a running event.
+      CREATE TABLE venue_charts (
+        venue_id text NOT NULL REFERENCES venues (id),
+        version integer NOT NULL,
+        chart json NOT NULL,
+        categories json NOT NULL,
+        seats integer NOT NULL,
+        ga_capacity integer NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (venue_id, version)
+      );
+      CREATE TABLE performers (
+        id text PRIMARY KEY,
+        name text NOT NULL,
+        description text NOT NULL DEFAULT '',
+        name_key text NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        updated_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE TABLE events (
+        id text PRIMARY KEY,
+        name text NOT NULL,
+        description text NOT NULL DEFAULT '',
+        category text NOT NULL,
+        venue_id text NOT NULL REFERENCES venues (id),
+        chart_version integer NOT NULL,
+        starts_at timestamptz NOT NULL,
+        on_sale_at timestamptz,
+        presale_at timestamptz,
+        status text NOT NULL CHECK (status IN
+          ('draft', 'scheduled', 'on_sale', 'paused', 'sold_out', 'completed', 'cancelled')),
+        popularity integer NOT NULL DEFAULT 0,
+        -- Denormalised for search, refreshed whenever the event, its venue, performers or
+        -- price tiers change: the venue's city and position, the prices, the folded
+        -- name (suggestions) and the weighted text vector.
+        city text NOT NULL DEFAULT '',
+        city_key text NOT NULL DEFAULT '',
+        lat double precision,
+        lng double precision,
+        min_price integer,
+        max_price integer,
+        prices integer[] NOT NULL DEFAULT '{}',
+        name_key text NOT NULL DEFAULT '',
+        search_vec tsvector NOT NULL DEFAULT ''::tsvector,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        updated_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX events_search ON events USING gin (search_vec);
+      -- Word frequencies good enough for the planner to choose between walking an order
+      -- and collecting every match.
+      ALTER TABLE events ALTER COLUMN search_vec SET STATISTICS 1000;
+      CREATE INDEX events_venue ON events (venue_id);
+      CREATE INDEX events_name_prefix ON events (name_key text_pattern_ops);
+      -- Listed events (what fans search) in each order a search can walk: date, popularity,
+      -- price, within a city or a category, and by position.
+      CREATE INDEX events_listed_starts ON events (starts_at)
+        WHERE status IN ('scheduled', 'on_sale', 'paused', 'sold_out');
+      CREATE INDEX events_listed_popularity ON events (popularity DESC, starts_at)
+        WHERE status IN ('scheduled', 'on_sale', 'paused', 'sold_out');
+      CREATE INDEX events_listed_price ON events (min_price, starts_at)
+        WHERE status IN ('scheduled', 'on_sale', 'paused', 'sold_out');
+      CREATE INDEX events_listed_city ON events (city_key, starts_at)
+        WHERE status IN ('scheduled', 'on_sale', 'paused', 'sold_out');
+      CREATE INDEX events_listed_category ON events (category, starts_at)
+        WHERE status IN ('scheduled', 'on_sale', 'paused', 'sold_out');
+      CREATE INDEX events_listed_position ON events USING gist (point(lng, lat))
+        WHERE status IN ('scheduled', 'on_sale', 'paused', 'sold_out') AND lat IS NOT NULL;
+      CREATE TABLE event_performers (
+        event_id text NOT NULL REFERENCES events (id) ON DELETE CASCADE,
+        performer_id text NOT NULL REFERENCES performers (id),
+        position smallint NOT NULL,
+        PRIMARY KEY (event_id, performer_id)
+      );
+      CREATE INDEX event_performers_performer ON event_performers (performer_id);
+      -- Price per chart category, in cents; a category without a tier is not on sale.
+      CREATE TABLE price_tiers (
+        event_id text NOT NULL REFERENCES events (id) ON DELETE CASCADE,
+        category text NOT NULL,
+        price integer NOT NULL CHECK (price >= 0),
+        PRIMARY KEY (event_id, category)
+      );
+      CREATE INDEX price_tiers_price ON price_tiers (event_id, price);
+      -- The words of event names, performers, venues and cities, with how many events carry
+      -- each: misspelt query words are corrected against it by trigram similarity, and the
+      -- counts tell search whether to collect every match or walk an order.
+      CREATE TABLE search_words (word text PRIMARY KEY, ndoc integer NOT NULL DEFAULT 0);
+      DO $$
+      DECLARE s text;
+      BEGIN
+        SELECT n.nspname INTO s FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
+          WHERE e.extname = 'pg_trgm';
+        EXECUTE format('CREATE INDEX search_words_trgm ON search_words USING gin (word %I.gin_trgm_ops)', s);
+        EXECUTE format('CREATE INDEX performers_name_trgm ON performers USING gin (name_key %I.gin_trgm_ops)', s);
+        EXECUTE format('CREATE INDEX venues_name_trgm ON venues USING gin (name_key %I.gin_trgm_ops)', s);
+        EXECUTE format('CREATE INDEX events_name_trgm ON events USING gin (name_key %I.gin_trgm_ops)', s);
+      END $$;
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

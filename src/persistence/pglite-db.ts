@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import type { Db, QueryResult } from './db.ts';
 
 function wrapTx(tx: Transaction): Db {
@@ -26,7 +27,8 @@ const BYTEA = 17;
  */
 const byteaParsers = { [BYTEA]: (hex: string) => new Uint8Array(Buffer.from(hex.slice(2), 'hex')) };
 const byteaSerializers = {
-  [BYTEA]: (bytes: Uint8Array) => `\\x${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex')}`,
+  [BYTEA]: (bytes: Uint8Array) =>
+    `\\x${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex')}`,
 };
 
 /**
@@ -35,7 +37,12 @@ const byteaSerializers = {
  */
 export async function openPgliteDb(dataDir: string): Promise<Db> {
   mkdirSync(dataDir, { recursive: true });
-  const pglite = await PGlite.create(dataDir, { parsers: byteaParsers, serializers: byteaSerializers });
+  const pglite = await PGlite.create(dataDir, {
+    parsers: byteaParsers,
+    serializers: byteaSerializers,
+    // Trigram similarity for the catalog's typo-tolerant search (migration 4).
+    extensions: { pg_trgm },
+  });
   return {
     kind: 'pglite',
     async query<R>(sql: string, params: unknown[] = []): Promise<QueryResult<R>> {
