@@ -70,7 +70,9 @@ export function eventRoutes(
   hooks: EventHooks,
 ): void {
   router.get('/api/events/:id', {}, async (ctx) =>
-    hooks.eventDetails ? hooks.eventDetails(ctx) : { body: await eventSummary(liveOr404(events, ctx.params.id)) },
+    hooks.eventDetails
+      ? hooks.eventDetails(ctx)
+      : { body: await eventSummary(liveOr404(events, ctx.params.id)) },
   );
 
   router.get('/api/events/:id/chart', {}, (ctx) => {
