@@ -132,7 +132,7 @@ export async function startServer(config: Config, log: Logger): Promise<Server> 
     const ready = directory.ids().every((id) => directory.get(id)?.runtime?.isReady);
     sendJson(res, ready ? '200 OK' : '503 Service Unavailable', { ready });
   });
-  if (config.ONSALE_INTERNAL_API === '1') internalRoutes(app, directory);
+  if (config.ONSALE_INTERNAL_API === '1') internalRoutes(router, directory);
   app.any('/*', (res, req) =>
     sendError(
       res,
