@@ -11,6 +11,7 @@ export class DeltaCoalescer {
   private areas = new Map<number, number>();
   private fromVersion: number;
   private toVersion: number;
+  private firstCommitAt = Number.NaN;
 
   constructor(
     private readonly eventId: string,
@@ -22,7 +23,9 @@ export class DeltaCoalescer {
     this.toVersion = version;
   }
 
-  add(seats: readonly number[], areas: readonly number[], toVersion: number): void {
+  /** The changes of a batch that became durable at `committedAt` (monotonic ms). */
+  add(seats: readonly number[], areas: readonly number[], toVersion: number, committedAt: number): void {
+    if (Number.isNaN(this.firstCommitAt)) this.firstCommitAt = committedAt;
     const latest = this.latest;
     for (let i = 0; i < seats.length; i += 2) {
       const s = seats[i];
@@ -50,7 +53,9 @@ export class DeltaCoalescer {
       toVersion: this.toVersion,
       seats,
       areas,
+      committedAt: this.firstCommitAt,
     };
+    this.firstCommitAt = Number.NaN;
     this.changed = [];
     this.areas.clear();
     this.fromVersion = this.toVersion + 1;

@@ -99,63 +99,88 @@ export class Directory {
 }
 
 /**
- * How the rest of the server talks to one event actor. Commands submitted in the same turn
- * of the event loop travel to the actor as one message, so nact's per-message cost is paid
- * per batch, not per command.
+ * How the rest of the server talks to one event actor. Everything submitted in one turn of
+ * the event loop — single commands, batches, reads — travels to the actor as one message
+ * for the commands and one for the reads. nact runs one message per loop turn (a
+ * setImmediate each), and under socket load a turn can take milliseconds: a message per
+ * request would queue behind the loop, a message per turn cannot.
  */
 export class EventHandle {
   ref!: Ref<ActorMsg>;
   runtime: EventRuntime | undefined;
   stopped = false;
   private pending: Envelope[] = [];
-  private waiters: ((o: Outcome) => void)[] = [];
+  /** Who waits for which outcomes of `pending`: one (submit) or a run of them (submitMany). */
+  private waiters: Waiter[] = [];
+  private reads: { fn: (state: EventState) => void; fail: (error: Error) => void }[] = [];
   private scheduled = false;
 
   constructor(readonly eventId: string) {}
 
   submit(command: Envelope['command'], key?: string): Promise<Outcome> {
+    if (this.stopped) return Promise.resolve(STOPPED);
     return new Promise((resolve) => {
+      this.waiters.push({ start: this.pending.length, count: 0, one: resolve });
       this.pending.push(key === undefined ? { command } : { command, key });
-      this.waiters.push(resolve);
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => this.send());
-      }
+      this.schedule();
     });
   }
 
+  /** Applies the commands in order; resolves with their outcomes once their batch is durable. */
+  submitMany(envelopes: Envelope[]): Promise<Outcome[]> {
+    if (this.stopped) return Promise.resolve(envelopes.map(() => STOPPED));
+    return new Promise((resolve) => {
+      this.waiters.push({ start: this.pending.length, count: envelopes.length, many: resolve });
+      for (const e of envelopes) this.pending.push(e);
+      this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => this.send());
+  }
+
+  /** Sends this turn's commands, then its reads (which so see the commands' effects). */
   private send(): void {
     this.scheduled = false;
-    if (this.pending.length === 0) return;
-    const envelopes = this.pending;
-    const waiters = this.waiters;
-    this.pending = [];
-    this.waiters = [];
-    this.submitMany(envelopes).then((outcomes) => {
-      for (let i = 0; i < waiters.length; i++) waiters[i](outcomes[i]);
-    });
-  }
-
-  /** Sends a batch as one actor message; resolves when its batch is durable. */
-  submitMany(envelopes: Envelope[]): Promise<Outcome[]> {
-    if (this.stopped) {
-      return Promise.resolve(
-        envelopes.map(
-          () =>
-            ({ ok: false, error: { code: 'UNAVAILABLE', message: 'the event is not running' } }) as Outcome,
-        ),
-      );
+    if (this.pending.length > 0) {
+      const envelopes = this.pending;
+      const waiters = this.waiters;
+      this.pending = [];
+      this.waiters = [];
+      const done = (outcomes: Outcome[]) => {
+        for (const w of waiters) {
+          if (w.one) w.one(outcomes[w.start]);
+          else w.many?.(w.count === outcomes.length ? outcomes : outcomes.slice(w.start, w.start + w.count));
+        }
+      };
+      if (this.stopped) done(envelopes.map(() => STOPPED));
+      else dispatch(this.ref, { kind: 'submit', envelopes, done });
     }
-    return new Promise((done) => dispatch(this.ref, { kind: 'submit', envelopes, done }));
+    if (this.reads.length > 0) {
+      const reads = this.reads;
+      this.reads = [];
+      if (this.stopped) for (const r of reads) r.fail(new Error(`event ${this.eventId} is not running`));
+      else
+        dispatch(this.ref, {
+          kind: 'read',
+          fn: (s) => {
+            for (const r of reads) r.fn(s);
+          },
+          fail: (e) => {
+            for (const r of reads) r.fail(e);
+          },
+        });
+    }
   }
 
   /** Runs `fn` inside the actor, between commands, and returns its result. */
   read<T>(fn: (state: EventState) => T): Promise<T> {
     if (this.stopped) return Promise.reject(new Error(`event ${this.eventId} is not running`));
-    this.send(); // commands submitted before this read reach the actor before it
-    return new Promise((resolve, reject) =>
-      dispatch(this.ref, {
-        kind: 'read',
+    return new Promise((resolve, reject) => {
+      this.reads.push({
         fn: (s) => {
           try {
             resolve(fn(s));
@@ -164,8 +189,9 @@ export class EventHandle {
           }
         },
         fail: reject,
-      }),
-    );
+      });
+      this.schedule();
+    });
   }
 
   /** Resolves when everything submitted so far is durable and a snapshot is saved. */
@@ -175,3 +201,12 @@ export class EventHandle {
     return new Promise((done) => dispatch(this.ref, { kind: 'drain', done }));
   }
 }
+
+interface Waiter {
+  start: number;
+  count: number;
+  one?: (outcome: Outcome) => void;
+  many?: (outcomes: Outcome[]) => void;
+}
+
+const STOPPED: Outcome = { ok: false, error: { code: 'UNAVAILABLE', message: 'the event is not running' } };

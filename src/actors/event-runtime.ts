@@ -301,7 +301,7 @@ export class EventRuntime {
   private committed(batch: Batch, version: number): void {
     if (this.dead) return;
     this.inFlight = null;
-    this.coalescer.add(batch.seats, batch.areas, version);
+    this.coalescer.add(batch.seats, batch.areas, version, performance.now());
     this.release(batch);
     if (batch.snapshot) this.saveSnapshot(version, batch.snapshot);
     if (this.open.replies.length > 0 || this.open.entries.length > 0) this.flush();

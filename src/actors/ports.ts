@@ -48,6 +48,8 @@ export interface DeltaBatch {
   seats: number[];
   /** Flat (area number, places available) pairs. */
   areas: number[];
+  /** When the oldest change in the batch became durable (performance.now() ms): its wait for the tick. */
+  committedAt: number;
 }
 
 export interface DeltaSink {

@@ -92,6 +92,32 @@ describe('event actor: ordering on one handle', () => {
     expect([code(await a), code(await b)]).toEqual(['ok', 'ok']);
     expect(journal.entries(EVENT_ID).map((e) => e.seq)).toEqual([1, 2]);
   });
+
+  it('given singles, batches and reads in one turn, when they reach the actor, then as one command message and one read message, each caller gets its own outcomes in order, and the reads see every command', async () => {
+    const { event } = setup();
+    await event.read(() => 0); // recovered
+    const kinds: string[] = [];
+    const runtime = event.runtime!;
+    const handle = runtime.handle.bind(runtime);
+    runtime.handle = (msg) => {
+      kinds.push(msg.kind === 'submit' ? `submit×${msg.envelopes.length}` : msg.kind);
+      handle(msg);
+    };
+    const a = event.submit(holdCmd('a', 'ann', [0]));
+    const many = event.submitMany([
+      { command: holdCmd('b', 'bob', [1]) },
+      { command: holdCmd('c', 'cat', [0]) }, // ann has it: rejected
+    ]);
+    const seen = event.read((s) => [s.status[0], s.status[1], s.status[2]]);
+    const d = event.submit(holdCmd('d', 'dan', [2]));
+    const seen2 = event.read((s) => s.version);
+    expect(code(await a)).toBe('ok');
+    expect((await many).map(code)).toEqual(['ok', 'SEAT_UNAVAILABLE']);
+    expect(code(await d)).toBe('ok');
+    expect(await seen).toEqual([HELD, HELD, HELD]);
+    expect(await seen2).toBe(3);
+    expect(kinds).toEqual(['submit×4', 'read']);
+  });
 });
 
 describe('event actor: journal failure', () => {
@@ -182,7 +208,14 @@ describe('event actor: coalesced, versioned deltas', () => {
     expect(batches).toEqual([]);
     await event.drain(); // flushes the coalescer
     expect(batches).toEqual([
-      { eventId: EVENT_ID, fromVersion: 1, toVersion: 3, seats: [0, HELD, 1, HELD], areas: [] },
+      {
+        eventId: EVENT_ID,
+        fromVersion: 1,
+        toVersion: 3,
+        seats: [0, HELD, 1, HELD],
+        areas: [],
+        committedAt: expect.any(Number),
+      },
     ]);
 
     expect(
@@ -196,6 +229,7 @@ describe('event actor: coalesced, versioned deltas', () => {
       toVersion: 5,
       seats: [],
       areas: [0, 10],
+      committedAt: expect.any(Number),
     });
   });
 

@@ -82,26 +82,29 @@ describe('DeltaCoalescer', () => {
 
   it('given a seat that changed several times in a tick, when taken, then it appears once with its latest status, in first-change order', () => {
     const c = new DeltaCoalescer('e', 10, 7);
-    c.add([3, HELD, 1, HELD], [], 8);
-    c.add([3, 0], [0, 9], 9);
-    c.add([3, BOOKED, 5, HELD], [0, 7, 1, 2], 10);
+    c.add([3, HELD, 1, HELD], [], 8, 100);
+    c.add([3, 0], [0, 9], 9, 120);
+    c.add([3, BOOKED, 5, HELD], [0, 7, 1, 2], 10, 130);
     expect(c.take()).toEqual({
       eventId: 'e',
       fromVersion: 8,
       toVersion: 10,
       seats: [3, BOOKED, 1, HELD, 5, HELD],
       areas: [0, 7, 1, 2],
+      committedAt: 100,
     });
     expect(c.take()).toBeNull();
+    c.add([1, 0], [], 11, 200);
+    expect(c.take()?.committedAt).toBe(200); // the oldest change of this batch, not of the last
   });
 
   it('given successive ticks, when taken, then versions are contiguous, and a version without seat changes still yields a batch', () => {
     const c = new DeltaCoalescer('e', 10, 0);
-    c.add([1, HELD], [], 1);
+    c.add([1, HELD], [], 1, 0);
     const a = c.take()!;
-    c.add([], [], 2); // e.g. an extendHold: no seat changed, but the version moved
+    c.add([], [], 2, 0); // e.g. an extendHold: no seat changed, but the version moved
     const b = c.take()!;
-    c.add([1, 0], [], 4);
+    c.add([1, 0], [], 4, 0);
     const d = c.take()!;
     expect([a, b, d].map((x) => [x.fromVersion, x.toVersion])).toEqual([
       [1, 1],
