@@ -45,3 +45,22 @@ export function printTable(title: string, rows: Record<string, string | number>[
 export function printJson(result: Record<string, unknown>): void {
   console.log(JSON.stringify(result));
 }
+
+/** A growable Float64Array: millions of samples without an object each. */
+export class Float64List {
+  data = new Float64Array(1024);
+  length = 0;
+
+  push(x: number): void {
+    if (this.length === this.data.length) {
+      const bigger = new Float64Array(this.data.length * 2);
+      bigger.set(this.data);
+      this.data = bigger;
+    }
+    this.data[this.length++] = x;
+  }
+
+  clear(): void {
+    this.length = 0;
+  }
+}

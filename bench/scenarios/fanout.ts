@@ -1,0 +1,373 @@
+// Live seat-map fan-out through the real server: N SDK subscribers on the demo stadium while
+// holds flow at a fixed rate, the server in its own process, the subscribers in several load
+// processes on several loopback source addresses. For every hold: the time its
+// acknowledgement reached the driver, and the time its delta reached each measured
+// subscriber (SeatMap.onChange); fan-out latency is the difference, over all subscriber ×
+// hold pairs. The server coalesces deltas per 50 ms tick, so up to one tick of it is the
+// wait for the tick.
+//
+// Latency is measured at a sample of `active` subscribers spread over the subscription
+// order; the others stop reading during the window (their frames wait in the kernel's
+// buffers, the server's work is the same) and must catch up without a gap afterwards —
+// see bench/load/sockets-worker.ts for why. Server CPU (/proc/<pid>/stat) over the window
+// is divided by the delta frames all subscribers received.
+//
+//   npm run bench -- fanout
+//   options (key=value): subscribers=1000,10000,19000 active=1000 rate=200 seconds=8 workers=4
+import { Agent, request } from 'node:http';
+import * as hdr from 'hdr-histogram-js';
+import { printJson, printTable, round } from '../lib/stats.ts';
+import { forkWorkers, killAll, shares, sourceAddress, type Worker } from '../load/pool.ts';
+import { demoLayout, EVENT_ID, seatGroups } from '../load/seats.ts';
+import {
+  cpuMicros,
+  netCounters,
+  nowMs,
+  type ServerUnderTest,
+  scrapeMetrics,
+  sleep,
+  startServer,
+} from '../load/server.ts';
+
+interface Options {
+  subscribers: number[];
+  active: number;
+  rate: number;
+  seconds: number;
+  workers: number;
+  baselineSeconds: number;
+}
+
+function parse(args: string[]): Options {
+  const o: Options = {
+    subscribers: [1000, 10_000, 19_000],
+    active: 1000,
+    rate: 200,
+    seconds: 8,
+    workers: 4,
+    baselineSeconds: 4,
+  };
+  for (const a of args) {
+    const [k, v] = a.split('=');
+    if (k === 'subscribers') o.subscribers = v.split(',').map(Number);
+    else if (k === 'active') o.active = Number(v);
+    else if (k === 'rate') o.rate = Number(v);
+    else if (k === 'seconds') o.seconds = Number(v);
+    else if (k === 'workers') o.workers = Number(v);
+    else if (k === 'baselineSeconds') o.baselineSeconds = Number(v);
+    else throw new Error(`unknown option ${a}`);
+  }
+  return o;
+}
+
+interface WorkerResult {
+  subscribers: number;
+  active: number;
+  behind: number;
+  drainMs: number;
+  delivered: number;
+  pairs: number;
+  early: number;
+  resyncs: number;
+  cpuMicros: number;
+  hist: string;
+}
+
+/** POSTs one raw hold to the internal API on a kept-alive connection; resolves with its outcome. */
+function postHold(agent: Agent, port: number, body: string): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        agent,
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path: `/internal/events/${EVENT_ID}/commands`,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => {
+          text += d;
+        });
+        res.on('end', () => {
+          try {
+            resolve((JSON.parse(text) as { outcomes?: { ok: boolean }[] }).outcomes?.[0]?.ok === true);
+          } catch (e) {
+            reject(e);
+          }
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/**
+ * Sends holds from..to-1 at `rate` per second, one request each (node:http, kept-alive
+ * connections: the least work between the reply leaving the server and the ack time taken
+ * here); acks[i] = when hold i's reply arrived.
+ */
+async function driveHolds(
+  server: ServerUnderTest,
+  agent: Agent,
+  plan: number[][],
+  from: number,
+  to: number,
+  rate: number,
+  acks: Float64Array,
+): Promise<{ acked: number; failed: number; ackP99Ms: number }> {
+  const ackLatency: number[] = [];
+  let failed = 0;
+  const inFlight = new Set<Promise<void>>();
+  const started = performance.now();
+  const send = (i: number) => {
+    const body = JSON.stringify({
+      commands: [
+        { command: { type: 'hold', holdId: `fanout-${i}`, fanId: `fanout-fan-${i}`, seats: plan[i] } },
+      ],
+    });
+    const sent = nowMs();
+    const p = postHold(agent, server.port, body)
+      .then(
+        (ok) => {
+          const at = nowMs();
+          if (ok) {
+            acks[i] = at;
+            ackLatency.push(at - sent);
+          } else failed++;
+        },
+        () => {
+          failed++;
+        },
+      )
+      .finally(() => inFlight.delete(p));
+    inFlight.add(p);
+  };
+  let next = from;
+  while (next < to) {
+    const due = from + Math.floor(((performance.now() - started) / 1000) * rate) + 1;
+    while (next < to && next < due) send(next++);
+    await sleep(Math.max(1, 1000 / rate / 2));
+  }
+  await Promise.all(inFlight);
+  ackLatency.sort((a, b) => a - b);
+  console.error(
+    `drive ${((performance.now() - started) / 1000).toFixed(1)} s, ack p50 ${ackLatency[ackLatency.length >> 1]?.toFixed(1)} p90 ${ackLatency[Math.floor(ackLatency.length * 0.9)]?.toFixed(1)} max ${ackLatency.at(-1)?.toFixed(1)}`,
+  );
+  return {
+    acked: ackLatency.length,
+    failed,
+    ackP99Ms: ackLatency[Math.floor(ackLatency.length * 0.99)] ?? Number.NaN,
+  };
+}
+
+/** The upper bound of the bucket holding the 99th percentile of a histogram's observations between two scrapes. */
+function bucketP99(m0: Map<string, number>, m1: Map<string, number>, name: string, label: string): number {
+  const buckets: [number, number][] = [];
+  for (const [k, v] of m1) {
+    if (!k.startsWith(name) || !k.includes(label)) continue;
+    const le = /le="([^"]+)"/.exec(k)?.[1];
+    if (le) buckets.push([le === '+Inf' ? Number.POSITIVE_INFINITY : Number(le), v - (m0.get(k) ?? 0)]);
+  }
+  buckets.sort((a, b) => a[0] - b[0]);
+  const total = buckets.at(-1)?.[1] ?? 0;
+  return buckets.find(([, n]) => n >= total * 0.99)?.[0] ?? Number.NaN;
+}
+
+/** The event's version now (after the window's holds were acknowledged). */
+async function eventVersion(server: ServerUnderTest): Promise<number> {
+  const r = await fetch(`${server.url}/api/events/${EVENT_ID}/seats`);
+  if (!r.ok) throw new Error(`GET seats: ${r.status}`);
+  return ((await r.json()) as { version: number }).version;
+}
+
+export async function run(args: string[]): Promise<void> {
+  const opts = parse(args);
+  const layout = demoLayout();
+  // Warm-up (JIT, first journal writes; not reported), the baseline without subscribers, the runs.
+  const phases = [
+    { name: 'warmup', subscribers: 0, seconds: 3 },
+    { name: 'baseline', subscribers: 0, seconds: opts.baselineSeconds },
+    ...opts.subscribers.map((n) => ({ name: 'run', subscribers: n, seconds: opts.seconds })),
+  ];
+  const holdsOf = phases.map((p) => Math.ceil(opts.rate * p.seconds));
+  const total = holdsOf.reduce((a, b) => a + b, 0);
+  const plan = seatGroups(layout, 0xfa0).slice(0, total);
+  if (plan.length < total) throw new Error('not enough seats for the planned holds');
+  const maxSubs = Math.max(...opts.subscribers);
+
+  let server: ServerUnderTest | null = null;
+  let workers: Worker[] = [];
+  const agent = new Agent({ keepAlive: true, maxSockets: 1024 });
+  try {
+    server = await startServer({
+      ONSALE_MAX_SOCKETS: String(Math.max(19_000, maxSubs)),
+      ONSALE_MAX_SOCKETS_PER_IP: String(maxSubs),
+    });
+    workers = forkWorkers('./sockets-worker.ts', opts.workers);
+    const firstSeats = Int32Array.from(plan, (g) => g[0]);
+    await Promise.all(
+      workers.map((w, i) =>
+        w.call('init', {
+          url: server!.wsUrl,
+          address: sourceAddress(i),
+          eventId: EVENT_ID,
+          firstSeats,
+          seatCount: layout.seatCount,
+        }),
+      ),
+    );
+
+    const rows: Record<string, string | number>[] = [];
+    const results: {
+      subscribers: number;
+      p50FanoutMs: number;
+      p99FanoutMs: number;
+      cpuMicrosPerDelivered: number;
+    }[] = [];
+    let open = 0;
+    let baselineCpuPerSec = 0;
+    let from = 0;
+    for (let r = 0; r < phases.length; r++) {
+      const phase = phases[r];
+      if (phase.subscribers > open) {
+        const t = performance.now();
+        const opened = await Promise.all(
+          shares(phase.subscribers - open, workers.length).map((n, i) =>
+            workers[i].call<{ open: number; failed: number; errors: Record<string, number> }>('open', {
+              count: n,
+              subscribe: true,
+              concurrency: 100,
+            }),
+          ),
+        );
+        open = opened.reduce((n, o) => n + o.open, 0);
+        const failed = opened.reduce((n, o) => n + o.failed, 0);
+        console.error(
+          `fanout: ${open} subscribers open (${failed} failed) in ${round((performance.now() - t) / 1000, 1)} s` +
+            (failed > 0 ? ` ${JSON.stringify(opened.map((o) => o.errors))}` : ''),
+        );
+        await sleep(1000);
+      }
+      const acks = new Float64Array(plan.length).fill(Number.NaN);
+      const activeEvery = Math.max(1, Math.round(phase.subscribers / opts.active));
+      await Promise.all(workers.map((w) => w.call('arm', { activeEvery })));
+      const m0 = await scrapeMetrics(server);
+      const cpu0 = cpuMicros(server.pid);
+      const net0 = netCounters();
+      const t0 = performance.now();
+      const drive = await driveHolds(server, agent, plan, from, from + holdsOf[r], opts.rate, acks);
+      from += holdsOf[r];
+      await sleep(1000); // the last ticks' deltas
+      const cpu = cpuMicros(server.pid) - cpu0;
+      const wall = (performance.now() - t0) / 1000;
+      const net1 = netCounters();
+      const drops = net1.backlogDrops - net0.backlogDrops;
+      const retransmits = net1.retransmits - net0.retransmits;
+      const m1 = await scrapeMetrics(server);
+      const delta = (k: string) => (m1.get(k) ?? 0) - (m0.get(k) ?? 0);
+      const publishMs = round(
+        (delta('onsale_fanout_seconds_sum') / Math.max(1, delta('onsale_fanout_seconds_count'))) * 1000,
+        2,
+      );
+      const serverAckP99Ms =
+        bucketP99(
+          m0,
+          m1,
+          'onsale_http_request_seconds_bucket',
+          'route="POST /internal/events/:id/commands"',
+        ) * 1000;
+      const commitP99Ms = bucketP99(m0, m1, 'onsale_journal_commit_seconds_bucket', '') * 1000;
+      const loopLagP99Ms = round((m1.get('nodejs_eventloop_lag_p99_seconds') ?? Number.NaN) * 1000, 1);
+      const version = await eventVersion(server);
+      await Promise.all(workers.map((w) => w.call('disarm', { version, timeoutMs: 60_000 })));
+      if (phase.name === 'warmup') continue;
+      if (phase.name === 'baseline') {
+        baselineCpuPerSec = cpu / wall;
+        rows.push({
+          subscribers: 0,
+          measured: 0,
+          holds: drive.acked,
+          'ack p99 ms': round(drive.ackP99Ms, 1),
+          'p50 ms': '-',
+          'p99 ms': '-',
+          'p99.9 ms': '-',
+          'max ms': '-',
+          'delivered/s': 0,
+          'missing pairs': '-',
+          'server cpu %': round((cpu / wall / 1e6) * 100),
+          'client cpu %': '-',
+          'cpu µs/delivered': '-',
+          'net µs/delivered': '-',
+          'server ack p99 ≤ ms': serverAckP99Ms,
+          'commit p99 ≤ ms': commitP99Ms,
+          'publish ms': publishMs,
+          'loop lag p99 ms': loopLagP99Ms,
+          'backlog drops': drops,
+          retransmits,
+        });
+        continue;
+      }
+      const parts = await Promise.all(workers.map((w) => w.call<WorkerResult>('result', { acks })));
+      const h = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000 });
+      for (const p of parts) h.add(hdr.decodeFromCompressedBase64(p.hist));
+      const sum = (f: (p: WorkerResult) => number) => parts.reduce((n, p) => n + f(p), 0);
+      const subscribers = sum((p) => p.subscribers);
+      const active = sum((p) => p.active);
+      const delivered = sum((p) => p.delivered);
+      const pairs = sum((p) => p.pairs);
+      const res = {
+        subscribers,
+        p50FanoutMs: round(h.getValueAtPercentile(50) / 1000, 1),
+        p99FanoutMs: round(h.getValueAtPercentile(99) / 1000, 1),
+        cpuMicrosPerDelivered: round(cpu / Math.max(1, delivered), 2),
+      };
+      results.push(res);
+      rows.push({
+        subscribers,
+        measured: active,
+        holds: drive.acked,
+        'ack p99 ms': round(drive.ackP99Ms, 1),
+        'p50 ms': res.p50FanoutMs,
+        'p99 ms': res.p99FanoutMs,
+        'p99.9 ms': round(h.getValueAtPercentile(99.9) / 1000, 1),
+        'max ms': round(h.maxValue / 1000, 1),
+        'delivered/s': round(delivered / wall),
+        'missing pairs': active * drive.acked - pairs,
+        'server cpu %': round((cpu / wall / 1e6) * 100),
+        'client cpu %': round((sum((p) => p.cpuMicros) / wall / 1e6) * 100),
+        'cpu µs/delivered': res.cpuMicrosPerDelivered,
+        'net µs/delivered': round((cpu - baselineCpuPerSec * wall) / Math.max(1, delivered), 2),
+        'server ack p99 ≤ ms': serverAckP99Ms,
+        'commit p99 ≤ ms': commitP99Ms,
+        'publish ms': publishMs,
+        'loop lag p99 ms': loopLagP99Ms,
+        'backlog drops': drops,
+        retransmits,
+      });
+      const resyncs = sum((p) => p.resyncs);
+      const early = sum((p) => p.early);
+      const behind = sum((p) => p.behind);
+      console.error(
+        `fanout: ${subscribers} subscribers: passive ones caught up in ${round(Math.max(...parts.map((p) => p.drainMs)))} ms` +
+          ` (${behind} still behind), ${resyncs} resyncs, ${early} of ${pairs} pairs delivered before the` +
+          ` driver had the ack, ${drive.failed} holds failed`,
+      );
+    }
+    printTable(
+      `fan-out on ${EVENT_ID} (${layout.seatCount} seats): ${opts.rate} holds/s via the internal API, ` +
+        `${opts.workers} load processes; latency = hold ack at the driver -> delta at each measured ` +
+        `subscriber (includes waiting for the 50 ms tick); delivered = delta frames at all subscribers; ` +
+        `net µs = server CPU above the 0-subscriber run`,
+      rows,
+    );
+    printJson({ bench: 'fanout', runs: results });
+  } finally {
+    agent.destroy();
+    await killAll(workers);
+    await server?.stop();
+  }
+}

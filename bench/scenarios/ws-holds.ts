@@ -1,0 +1,247 @@
+// Holds end to end over WebSockets: the real server in its own process, fans in separate
+// load processes (SDK sockets, each signed in as its own account, from several loopback
+// source addresses). Each fan holds one seat of its own pool, then releases that hold, and
+// again; a hold's latency runs from the moment it was due to its acknowledgement (durable
+// in the journal). Phases, per database: closed loop at `depth` cycles in flight per fan
+// (the most holds per second), the same over HTTP as the baseline, and an open loop at a
+// fixed `rate` (p99 when the server is not saturated).
+//
+// The server runs with its per-IP and per-account write limits raised out of the way:
+// they are a policy (50/s per address, 10/s per account by default), not a capacity.
+//
+//   npm run bench -- ws-holds
+//   options (key=value): adapters=postgres,pglite fans=128 depth=4 seconds=5 rate=20000
+//     rateSeconds=5 workers=2
+
+import * as hdr from 'hdr-histogram-js';
+import pg from 'pg';
+import { inParallel } from '../lib/parallel.ts';
+import { printJson, printTable, round } from '../lib/stats.ts';
+import { forkWorkers, killAll, shares, sourceAddress, type Worker } from '../load/pool.ts';
+import { demoLayout, EVENT_ID } from '../load/seats.ts';
+import { cpuMicros, type ServerUnderTest, startServer } from '../load/server.ts';
+
+const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+interface Options {
+  adapters: string[];
+  fans: number;
+  depth: number;
+  seconds: number;
+  rate: number;
+  rateSeconds: number;
+  workers: number;
+}
+
+function parse(args: string[]): Options {
+  const o: Options = {
+    adapters: ['postgres', 'pglite'],
+    fans: 128,
+    depth: 4,
+    seconds: 5,
+    rate: 20_000,
+    rateSeconds: 5,
+    workers: 2,
+  };
+  for (const a of args) {
+    const [k, v] = a.split('=');
+    if (k === 'adapters') o.adapters = v.split(',');
+    else if (k in o && k !== 'adapters') (o as unknown as Record<string, number>)[k] = Number(v);
+    else throw new Error(`unknown option ${a}`);
+  }
+  return o;
+}
+
+interface PhaseResult {
+  holds: number;
+  releases: number;
+  seconds: number;
+  errors: Record<string, number>;
+  hist: string;
+}
+
+interface Measured {
+  holdsPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  errors: Record<string, number>;
+  serverCpuPct: number;
+}
+
+async function postgresReachable(): Promise<boolean> {
+  const c = new pg.Client({ connectionString: DATABASE_URL, connectionTimeoutMillis: 2000 });
+  try {
+    await c.connect();
+    await c.end();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function register(server: ServerUnderTest, n: number): Promise<string[]> {
+  const tokens = new Array<string>(n);
+  await inParallel(n, 8, async (i) => {
+    const r = await fetch(`${server.url}/api/accounts/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: `bench-fan-${i}@example.com`, password: 'bench password' }),
+    });
+    if (!r.ok) throw new Error(`register: ${r.status} ${await r.text()}`);
+    tokens[i] = ((await r.json()) as { token: string }).token;
+  });
+  return tokens;
+}
+
+/** Runs one phase on every worker at once and merges what they measured. */
+async function phase(
+  server: ServerUnderTest,
+  workers: Worker[],
+  call: (w: Worker, share: number) => Promise<PhaseResult>,
+  shareOf: (i: number) => number,
+): Promise<Measured> {
+  const cpu0 = cpuMicros(server.pid);
+  const t0 = performance.now();
+  const parts = await Promise.all(workers.map((w, i) => call(w, shareOf(i))));
+  const wall = (performance.now() - t0) / 1000;
+  const cpu = cpuMicros(server.pid) - cpu0;
+  const h = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000 });
+  const errors: Record<string, number> = {};
+  for (const p of parts) {
+    h.add(hdr.decodeFromCompressedBase64(p.hist));
+    for (const [k, v] of Object.entries(p.errors)) errors[k] = (errors[k] ?? 0) + v;
+  }
+  const seconds = Math.max(...parts.map((p) => p.seconds));
+  return {
+    holdsPerSec: round(parts.reduce((n, p) => n + p.holds, 0) / seconds),
+    p50Ms: round(h.getValueAtPercentile(50) / 1000, 2),
+    p99Ms: round(h.getValueAtPercentile(99) / 1000, 2),
+    errors,
+    serverCpuPct: round((cpu / wall / 1e6) * 100),
+  };
+}
+
+async function runAdapter(adapter: string, o: Options) {
+  const schema = `bench_ws_holds_${process.pid}`;
+  const env: Record<string, string> = {
+    ONSALE_RATE_IP_PER_SEC: '1000000000',
+    ONSALE_RATE_ACCOUNT_PER_SEC: '1000000000',
+    ONSALE_MAX_SOCKETS_PER_IP: '19000',
+    DATABASE_URL: adapter === 'postgres' ? DATABASE_URL : '',
+    ...(adapter === 'postgres' ? { ONSALE_DB_SCHEMA: schema } : {}),
+  };
+  const layout = demoLayout();
+  const ordinary: string[] = [];
+  for (let s = 0; s < layout.seatCount; s++) if (layout.seatFlags[s] === 0) ordinary.push(layout.seatIds[s]);
+  const perFan = Math.floor(ordinary.length / o.fans);
+  let server: ServerUnderTest | null = null;
+  let workers: Worker[] = [];
+  try {
+    server = await startServer(env);
+    const tokens = await register(server, o.fans);
+    workers = forkWorkers('./holds-worker.ts', o.workers);
+    const split = shares(o.fans, o.workers);
+    let first = 0;
+    await Promise.all(
+      workers.map((w, i) => {
+        const from = first;
+        first += split[i];
+        return w.call('init', {
+          url: server!.url,
+          wsUrl: server!.wsUrl,
+          address: sourceAddress(i),
+          eventId: EVENT_ID,
+          fans: tokens.slice(from, from + split[i]).map((token, k) => ({
+            token,
+            seats: ordinary.slice((from + k) * perFan, (from + k + 1) * perFan),
+          })),
+        });
+      }),
+    );
+    const closed = (via: 'socket' | 'http', seconds: number) =>
+      phase(
+        server!,
+        workers,
+        (w) => w.call<PhaseResult>('closed', { seconds, depth: o.depth, via }),
+        () => 0,
+      );
+    await closed('socket', 2); // warm-up: JIT, journal, connections
+    const socket = await closed('socket', o.seconds);
+    await closed('http', 1);
+    const http = await closed('http', o.seconds);
+    const rateShares = shares(o.rate, o.workers);
+    const atRate = await phase(
+      server,
+      workers,
+      (w, share) => w.call<PhaseResult>('open', { seconds: o.rateSeconds, rate: share }),
+      (i) => rateShares[i],
+    );
+    return { adapter, socket, http, atRate };
+  } finally {
+    await Promise.all(workers.map((w) => w.call('close').catch(() => {})));
+    await killAll(workers);
+    await server?.stop();
+    if (adapter === 'postgres') {
+      const c = new pg.Client({ connectionString: DATABASE_URL });
+      await c.connect();
+      await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await c.end();
+    }
+  }
+}
+
+export async function run(args: string[]): Promise<void> {
+  const o = parse(args);
+  const runs: Awaited<ReturnType<typeof runAdapter>>[] = [];
+  const skipped: string[] = [];
+  for (const adapter of o.adapters) {
+    if (adapter === 'postgres' && !(await postgresReachable())) {
+      console.error(`ws-holds: Postgres at ${DATABASE_URL} is unreachable; skipping it`);
+      skipped.push(adapter);
+      continue;
+    }
+    runs.push(await runAdapter(adapter, o));
+  }
+  const rows = runs.flatMap((r) => [
+    { database: r.adapter, phase: `sockets, ${o.depth} in flight per fan`, ...show(r.socket) },
+    { database: r.adapter, phase: `HTTP (baseline), ${o.depth} in flight per fan`, ...show(r.http) },
+    { database: r.adapter, phase: `sockets at ${o.rate}/s offered`, ...show(r.atRate) },
+  ]);
+  printTable(
+    `holds over WebSockets on ${EVENT_ID}: ${o.fans} fans (one socket and account each) in ${o.workers} ` +
+      'load processes; every hold is released by its fan right after; latency = due -> durable ack',
+    rows,
+  );
+  const top = runs.find((r) => r.adapter === 'postgres') ?? runs[0];
+  printJson({
+    bench: 'ws-holds',
+    fans: o.fans,
+    depth: o.depth,
+    skipped,
+    ...(top
+      ? {
+          adapter: top.adapter,
+          holdsPerSec: top.socket.holdsPerSec,
+          p50Ms: top.socket.p50Ms,
+          p99Ms: top.socket.p99Ms,
+          p99MsAt20k: top.atRate.p99Ms,
+          httpHoldsPerSec: top.http.holdsPerSec,
+          socketOverHttp: round(top.socket.holdsPerSec / Math.max(1, top.http.holdsPerSec), 2),
+        }
+      : {}),
+    runs: runs.map((r) => ({ adapter: r.adapter, socket: r.socket, http: r.http, atRate: r.atRate })),
+  });
+}
+
+function show(m: Measured): Record<string, string | number> {
+  const errors = Object.entries(m.errors)
+    .map(([k, v]) => `${k}×${v}`)
+    .join(' ');
+  return {
+    'holds/s': m.holdsPerSec,
+    'p50 ms': m.p50Ms,
+    'p99 ms': m.p99Ms,
+    'server cpu %': m.serverCpuPct,
+    errors: errors || '-',
+  };
+}
