@@ -19,7 +19,7 @@ import { inParallel } from '../lib/parallel.ts';
 import { printJson, printTable, round } from '../lib/stats.ts';
 import { forkWorkers, killAll, shares, sourceAddress, type Worker } from '../load/pool.ts';
 import { demoLayout, EVENT_ID } from '../load/seats.ts';
-import { cpuMicros, type ServerUnderTest, startServer } from '../load/server.ts';
+import { cpuMicros, type ServerUnderTest, scrapeMetrics, startServer } from '../load/server.ts';
 
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -31,6 +31,8 @@ interface Options {
   rate: number;
   rateSeconds: number;
   workers: number;
+  /** Which to run: socket (closed loop), http (the baseline), rate (open loop). */
+  phases: string[];
 }
 
 function parse(args: string[]): Options {
@@ -42,11 +44,12 @@ function parse(args: string[]): Options {
     rate: 20_000,
     rateSeconds: 5,
     workers: 2,
+    phases: ['socket', 'http', 'rate'],
   };
   for (const a of args) {
     const [k, v] = a.split('=');
-    if (k === 'adapters') o.adapters = v.split(',');
-    else if (k in o && k !== 'adapters') (o as unknown as Record<string, number>)[k] = Number(v);
+    if (k === 'adapters' || k === 'phases') o[k] = v.split(',');
+    else if (k in o) (o as unknown as Record<string, number>)[k] = Number(v);
     else throw new Error(`unknown option ${a}`);
   }
   return o;
@@ -62,6 +65,9 @@ interface PhaseResult {
 
 interface Measured {
   holdsPerSec: number;
+  /** Journal appends per second and commands per append (group commit). */
+  batchesPerSec: number;
+  commandsPerBatch: number;
   p50Ms: number;
   p99Ms: number;
   errors: Record<string, number>;
@@ -100,11 +106,15 @@ async function phase(
   call: (w: Worker, share: number) => Promise<PhaseResult>,
   shareOf: (i: number) => number,
 ): Promise<Measured> {
+  const m0 = await scrapeMetrics(server);
   const cpu0 = cpuMicros(server.pid);
   const t0 = performance.now();
   const parts = await Promise.all(workers.map((w, i) => call(w, shareOf(i))));
   const wall = (performance.now() - t0) / 1000;
   const cpu = cpuMicros(server.pid) - cpu0;
+  const m1 = await scrapeMetrics(server);
+  const delta = (k: string) => (m1.get(k) ?? 0) - (m0.get(k) ?? 0);
+  const batches = delta('onsale_journal_batch_commands_count');
   const h = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000 });
   const errors: Record<string, number> = {};
   for (const p of parts) {
@@ -114,6 +124,8 @@ async function phase(
   const seconds = Math.max(...parts.map((p) => p.seconds));
   return {
     holdsPerSec: round(parts.reduce((n, p) => n + p.holds, 0) / seconds),
+    batchesPerSec: round(batches / wall),
+    commandsPerBatch: round(delta('onsale_journal_batch_commands_sum') / Math.max(1, batches), 1),
     p50Ms: round(h.getValueAtPercentile(50) / 1000, 2),
     p99Ms: round(h.getValueAtPercentile(99) / 1000, 2),
     errors,
@@ -165,17 +177,25 @@ async function runAdapter(adapter: string, o: Options) {
         (w) => w.call<PhaseResult>('closed', { seconds, depth: o.depth, via }),
         () => 0,
       );
+    const skip = Promise.resolve(null);
+    const on = (p: string) => o.phases.includes(p);
     await closed('socket', 2); // warm-up: JIT, journal, connections
-    const socket = await closed('socket', o.seconds);
-    await closed('http', 1);
-    const http = await closed('http', o.seconds);
+    const socket = on('socket') ? await closed('socket', o.seconds) : await skip;
+    if (on('http')) await closed('http', 1);
+    const http = on('http') ? await closed('http', o.seconds) : await skip;
     const rateShares = shares(o.rate, o.workers);
-    const atRate = await phase(
-      server,
-      workers,
-      (w, share) => w.call<PhaseResult>('open', { seconds: o.rateSeconds, rate: share }),
-      (i) => rateShares[i],
+    const atRate = on('rate')
+      ? await phase(
+          server,
+          workers,
+          (w, share) => w.call<PhaseResult>('open', { seconds: o.rateSeconds, rate: share }),
+          (i) => rateShares[i],
+        )
+      : await skip;
+    const closes = [...(await scrapeMetrics(server))].filter(([k]) =>
+      k.startsWith('onsale_socket_closes_total'),
     );
+    if (closes.length > 0) console.error(`ws-holds: the server closed sockets: ${JSON.stringify(closes)}`);
     return { adapter, socket, http, atRate };
   } finally {
     await Promise.all(workers.map((w) => w.call('close').catch(() => {})));
@@ -202,11 +222,13 @@ export async function run(args: string[]): Promise<void> {
     }
     runs.push(await runAdapter(adapter, o));
   }
-  const rows = runs.flatMap((r) => [
-    { database: r.adapter, phase: `sockets, ${o.depth} in flight per fan`, ...show(r.socket) },
-    { database: r.adapter, phase: `HTTP (baseline), ${o.depth} in flight per fan`, ...show(r.http) },
-    { database: r.adapter, phase: `sockets at ${o.rate}/s offered`, ...show(r.atRate) },
-  ]);
+  const rows = runs.flatMap((r) =>
+    [
+      { database: r.adapter, phase: `sockets, ${o.depth} in flight per fan`, m: r.socket },
+      { database: r.adapter, phase: `HTTP (baseline), ${o.depth} in flight per fan`, m: r.http },
+      { database: r.adapter, phase: `sockets at ${o.rate}/s offered`, m: r.atRate },
+    ].flatMap(({ m, ...row }) => (m ? [{ ...row, ...show(m) }] : [])),
+  );
   printTable(
     `holds over WebSockets on ${EVENT_ID}: ${o.fans} fans (one socket and account each) in ${o.workers} ` +
       'load processes; every hold is released by its fan right after; latency = due -> durable ack',
@@ -221,12 +243,15 @@ export async function run(args: string[]): Promise<void> {
     ...(top
       ? {
           adapter: top.adapter,
-          holdsPerSec: top.socket.holdsPerSec,
-          p50Ms: top.socket.p50Ms,
-          p99Ms: top.socket.p99Ms,
-          p99MsAt20k: top.atRate.p99Ms,
-          httpHoldsPerSec: top.http.holdsPerSec,
-          socketOverHttp: round(top.socket.holdsPerSec / Math.max(1, top.http.holdsPerSec), 2),
+          holdsPerSec: top.socket?.holdsPerSec ?? null,
+          p50Ms: top.socket?.p50Ms ?? null,
+          p99Ms: top.socket?.p99Ms ?? null,
+          p99MsAt20k: top.atRate?.p99Ms ?? null,
+          httpHoldsPerSec: top.http?.holdsPerSec ?? null,
+          socketOverHttp:
+            top.socket && top.http
+              ? round(top.socket.holdsPerSec / Math.max(1, top.http.holdsPerSec), 2)
+              : null,
         }
       : {}),
     runs: runs.map((r) => ({ adapter: r.adapter, socket: r.socket, http: r.http, atRate: r.atRate })),
@@ -242,6 +267,8 @@ function show(m: Measured): Record<string, string | number> {
     'p50 ms': m.p50Ms,
     'p99 ms': m.p99Ms,
     'server cpu %': m.serverCpuPct,
+    'appends/s': m.batchesPerSec,
+    'cmds/append': m.commandsPerBatch,
     errors: errors || '-',
   };
 }

@@ -42,6 +42,8 @@ export class OnsaleSocket {
   private queueListeners = new Map<string, Set<(t: QueueTick & { waiting?: number }) => void>>();
   private nextId = 1;
   private closed: Promise<{ code: number; reason: string }>;
+  /** Set once the socket closed: later requests fail at once instead of waiting forever. */
+  private closedWith: { code: number; reason: string } | null = null;
   onError: (e: { code: string; message: string }) => void = () => {};
 
   private constructor(
@@ -51,6 +53,7 @@ export class OnsaleSocket {
     ws.onmessage = (ev: { data: unknown }) => this.receive(ev.data);
     this.closed = new Promise((resolve) => {
       ws.onclose = (ev: { code: number; reason: string }) => {
+        this.closedWith = { code: ev.code, reason: ev.reason };
         for (const p of this.pending.values()) p.reject(new ApiError(0, 'CLOSED', 'the socket closed'));
         this.pending.clear();
         resolve({ code: ev.code, reason: ev.reason });
@@ -80,12 +83,15 @@ export class OnsaleSocket {
   private hello: () => void = () => {};
 
   send(msg: Msg): void {
+    if (this.closedWith) return; // nothing reaches a closed socket; requests fail in request()
     // Absent fields must not travel as nulls: the server's schema rejects unknown nulls.
     const clean = Object.fromEntries(Object.entries(msg).filter(([, v]) => v !== undefined));
     this.ws.send(this.json ? JSON.stringify(clean) : packr.pack(clean));
   }
 
   private request<T>(msg: Msg): Promise<T> {
+    if (this.closedWith)
+      return Promise.reject(new ApiError(0, 'CLOSED', `the socket closed (${this.closedWith.code})`));
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });

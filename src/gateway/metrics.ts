@@ -23,6 +23,12 @@ export function createMetrics() {
       registers: [registry],
     }),
     sockets: new Gauge({ name: 'onsale_sockets', help: 'Open WebSockets', registers: [registry] }),
+    socketCloses: new Counter({
+      name: 'onsale_socket_closes_total',
+      help: 'WebSockets closed, by close code (1006: dropped without a close frame, 1009: frame too big)',
+      labelNames: ['code'],
+      registers: [registry],
+    }),
     subscriptions: new Gauge({
       name: 'onsale_subscriptions',
       help: 'Seat-map subscriptions by event',

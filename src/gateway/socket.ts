@@ -31,6 +31,10 @@ interface Conn {
   closed: boolean;
   /** Events whose seat topic this socket is subscribed to (for the subscription gauge). */
   subs: Set<string>;
+  /** Frames waiting for this turn's corked write. */
+  out: (Uint8Array | string)[];
+  /** The socket, from open() until close(). */
+  ws: WebSocket<Conn> | null;
 }
 
 /** Publishes committed seat deltas; attached to the app once it exists. */
@@ -114,11 +118,39 @@ export function socketRoutes(
     else m.set(ip, n);
   };
 
+  // Replies leave in one write per socket per loop turn: a journal batch releases hundreds
+  // of replies at once, and uncorked each would be its own syscall (~5 µs here). Snapshots
+  // go at once instead, so no delta published meanwhile can overtake them.
+  // A closed uWS socket throws on every method, so the queue holds connections, not sockets.
+  const corked = new Set<Conn>();
+  const flush = () => {
+    for (const c of corked) {
+      const ws = c.ws;
+      const frames = c.out;
+      c.out = [];
+      if (c.closed || !ws) continue;
+      ws.cork(() => {
+        for (const f of frames) ws.send(f, !c.json, false);
+      });
+    }
+    corked.clear();
+  };
   const send = (ws: WebSocket<Conn>, msg: Record<string, unknown>) => {
     const c = ws.getUserData();
     if (c.closed) return;
-    const frame = encode(msg, c.json);
-    ws.send(frame, !c.json, false);
+    if (corked.size === 0) setImmediate(flush);
+    c.out.push(encode(msg, c.json));
+    corked.add(c);
+  };
+  const sendNow = (ws: WebSocket<Conn>, msg: Record<string, unknown>) => {
+    const c = ws.getUserData();
+    if (c.closed) return;
+    if (c.out.length > 0) {
+      // Keep the order: what is queued for this socket goes first.
+      corked.delete(c);
+      for (const f of c.out.splice(0)) ws.send(f, !c.json, false);
+    }
+    ws.send(encode(msg, c.json), !c.json, false);
   };
   const reply = (ws: WebSocket<Conn>, id: number | string, r: Result) =>
     send(
@@ -134,7 +166,7 @@ export function socketRoutes(
     const live = events.get(eventId);
     if (!live) return error(ws, 'EVENT_NOT_FOUND', `no event "${eventId.slice(0, 64)}"`);
     const snap = await seatSnapshot(live);
-    send(ws, {
+    sendNow(ws, {
       t: 'snap',
       e: eventId,
       v: snap.version,
@@ -270,6 +302,8 @@ export function socketRoutes(
             user,
             closed: false,
             subs: new Set(),
+            out: [],
+            ws: null,
           };
           res.cork(() => {
             res.upgrade(conn, key, protocol, extensions, context);
@@ -283,6 +317,7 @@ export function socketRoutes(
     },
     open: (ws) => {
       const c = ws.getUserData();
+      c.ws = ws;
       open++;
       perIp.set(c.ip, (perIp.get(c.ip) ?? 0) + 1);
       metrics.sockets.set(open);
@@ -309,9 +344,12 @@ export function socketRoutes(
         error(ws, 'INTERNAL', 'the server could not complete the request');
       });
     },
-    close: (ws) => {
+    close: (ws, code) => {
       const c = ws.getUserData();
       c.closed = true;
+      c.ws = null;
+      c.out = [];
+      metrics.socketCloses.inc({ code: String(code) });
       for (const e of c.subs) metrics.subscriptions.dec({ event: e });
       open--;
       const n = (perIp.get(c.ip) ?? 1) - 1;

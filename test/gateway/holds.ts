@@ -226,6 +226,27 @@ export function holdsSuite(server: () => Gateway): void {
       expect(await stateDigest(gw)).toEqual(before);
       await Promise.all([sockA.close(), sockB.close()]);
     });
+
+    it('given a socket that has closed, when the SDK is asked to hold, release or ping, then each fails at once with CLOSED and nothing changes', async () => {
+      const fan = await signUp(gw);
+      const sock = await connect(fan.token);
+      await sock.close();
+      const before = await stateDigest(gw);
+      const outcomes = await Promise.race([
+        Promise.allSettled([
+          sock.hold({ eventId: EVENT, seats: seatsOf(317, 'A', 1) }),
+          sock.release(`${EVENT}~nothing`),
+          sock.ping(),
+        ]),
+        new Promise((resolve) => setTimeout(() => resolve('still waiting'), 2_000)),
+      ]);
+      expect(outcomes).toEqual([
+        { status: 'rejected', reason: expect.objectContaining({ code: 'CLOSED' }) },
+        { status: 'rejected', reason: expect.objectContaining({ code: 'CLOSED' }) },
+        { status: 'rejected', reason: expect.objectContaining({ code: 'CLOSED' }) },
+      ]);
+      expect(await stateDigest(gw)).toEqual(before);
+    });
   });
 
   describe('/metrics', () => {

@@ -8,6 +8,7 @@ import {
   type Gateway,
   http,
   type Msg,
+  metric,
   packr,
   RawClient,
   seatsOf,
@@ -15,6 +16,7 @@ import {
   stateDigest,
   TrackedWebSocket,
   UpgradeRefused,
+  waitFor,
 } from './support.ts';
 
 // Every malformed input gets an error in the one shape and changes nothing: bad frames on
@@ -349,6 +351,27 @@ export function hostileInputSuite(server: () => Gateway): void {
       expect((await http(gw, 'GET', '/healthz')).status).toBe(200);
       const sdk = await OnsaleSocket.connect(gw.wsUrl, { WebSocket: TrackedWebSocket });
       expect(await sdk.ping()).toBeGreaterThanOrEqual(0);
+      expect(await stateDigest(gw)).toEqual(before);
+    });
+
+    it('given a socket that sends a burst of requests and vanishes before the answers are written, then the server stays up, counts the abrupt close, and still answers others', async () => {
+      const metrics = async () => (await http(gw, 'GET', '/metrics')).text;
+      const closesBefore = metric(await metrics(), 'onsale_socket_closes_total', { code: '1006' }) ?? 0;
+      const s = await RawClient.open(gw, { token: fan.token });
+      const before = await stateDigest(gw);
+      for (let i = 0; i < 200; i++) s.send({ t: 'ping', id: i });
+      s.send({ t: 'release', id: 'r', hold: `${EVENT}~nobody` });
+      s.ws.terminate(); // no close frame: the replies queued for this turn meet a closed socket
+      await waitFor(
+        async () =>
+          metric(await metrics(), 'onsale_socket_closes_total', { code: '1006' }) === closesBefore + 1,
+        5_000,
+        'the server to count the abrupt close',
+      );
+      expect((await http(gw, 'GET', '/healthz')).status).toBe(200);
+      const sdk = await OnsaleSocket.connect(gw.wsUrl, { WebSocket: TrackedWebSocket });
+      expect(await sdk.ping()).toBeGreaterThanOrEqual(0);
+      await sdk.close();
       expect(await stateDigest(gw)).toEqual(before);
     });
 
