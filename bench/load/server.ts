@@ -59,11 +59,13 @@ function hookSignals(): void {
 /**
  * Starts src/main.ts with LOG_LEVEL=warn, the internal API on and the demo event, waits until
  * /readyz answers 200. `nodeArgs` go before `--import tsx` (BENCH_SERVER_NODE_ARGS adds more,
- * e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to see where the server's time goes).
+ * e.g. `--perf-basic-prof` for `perf record`; --cpu-prof's sampling signal makes uWS drop
+ * sockets here). `script` runs another server instead (a baseline), which must answer
+ * GET /readyz on PORT too.
  */
 export async function startServer(
   env: Record<string, string> = {},
-  opts: { nodeArgs?: string[]; timeoutMs?: number } = {},
+  opts: { nodeArgs?: string[]; timeoutMs?: number; script?: string } = {},
 ): Promise<ServerUnderTest> {
   hookSignals();
   const dataDir = mkdtempSync(join(tmpdir(), 'onsale-bench-'));
@@ -71,7 +73,14 @@ export async function startServer(
   const extra = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
   const child = spawn(
     process.execPath,
-    ['--max-semi-space-size=64', ...(opts.nodeArgs ?? []), ...extra, '--import', 'tsx', 'src/main.ts'],
+    [
+      '--max-semi-space-size=64',
+      ...(opts.nodeArgs ?? []),
+      ...extra,
+      '--import',
+      'tsx',
+      opts.script ?? 'src/main.ts',
+    ],
     {
       cwd: root,
       env: {

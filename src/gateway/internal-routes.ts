@@ -39,6 +39,14 @@ export function internalRoutes(router: Router, directory: Directory): void {
     return { body: { outcomes: outcomes.map((o) => o ?? applied[k++]) } };
   });
 
+  // Benchmarks measure memory per socket after a full collection (node --expose-gc).
+  router.post('/internal/gc', {}, () => {
+    const gc = (globalThis as { gc?: () => void }).gc;
+    if (!gc) throw new HttpError(501, 'NO_GC', 'start node with --expose-gc');
+    gc();
+    return { body: process.memoryUsage() };
+  });
+
   router.get('/internal/events/:id/state', {}, async (ctx) => {
     const state = await handleOf(ctx.params.id).read((s) => ({
       version: s.version,

@@ -1,0 +1,222 @@
+// Idle sockets: how much memory the server spends per open WebSocket and how fast they
+// open. N SDK sockets (as many as one process may hold by default: ONSALE_MAX_SOCKETS) from
+// several load processes and loopback source addresses, each pinging once per `interval`
+// ms for `seconds`. Memory per socket = what the server's user memory (the kernel's socket
+// buffers are not in it) grew by while the second half of the sockets opened, over their
+// number: JS heap in use plus resident memory outside V8's heap (see perSocket), after a
+// full GC each time. The same run against a plain `ws` server
+// (bench/load/ws-server.ts) is the baseline.
+//
+//   npm run bench -- connections
+//   options (key=value): sockets=19000 workers=4 seconds=20 interval=5000 baseline=1
+import * as hdr from 'hdr-histogram-js';
+import { median, printJson, printTable, round } from '../lib/stats.ts';
+import { forkWorkers, killAll, shares, sourceAddress, type Worker } from '../load/pool.ts';
+import { demoLayout, EVENT_ID } from '../load/seats.ts';
+import { rssBytes, type ServerUnderTest, scrapeMetrics, sleep, startServer } from '../load/server.ts';
+
+interface Options {
+  sockets: number;
+  workers: number;
+  seconds: number;
+  interval: number;
+  baseline: number;
+}
+
+function parse(args: string[]): Options {
+  const o: Options = { sockets: 19_000, workers: 4, seconds: 20, interval: 5000, baseline: 1 };
+  for (const a of args) {
+    const [k, v] = a.split('=');
+    if (!(k in o)) throw new Error(`unknown option ${a}`);
+    (o as unknown as Record<string, number>)[k] = Number(v);
+  }
+  return o;
+}
+
+/**
+ * After a full garbage collection (both servers run with --expose-gc and answer POST
+ * /internal/gc with process.memoryUsage()): the JS heap in use and committed, and the
+ * median of `n` readings of resident memory.
+ */
+async function steady(server: ServerUnderTest, n = 7, gapMs = 300): Promise<Memory> {
+  const r = await fetch(`${server.url}/internal/gc`, { method: 'POST' });
+  if (!r.ok) throw new Error(`POST /internal/gc: ${r.status}`);
+  const { heapUsed, heapTotal } = (await r.json()) as { heapUsed: number; heapTotal: number };
+  const xs: number[] = [];
+  for (let i = 0; i < n; i++) {
+    xs.push(rssBytes(server.pid));
+    await sleep(gapMs);
+  }
+  return { rss: median(xs), heapUsed, heapTotal };
+}
+
+interface Memory {
+  rss: number;
+  heapUsed: number;
+  heapTotal: number;
+}
+
+/**
+ * User memory a socket costs, from two readings: the JS objects it added (heap in use)
+ * plus what grew outside V8's heap (resident memory minus the heap V8 has committed: uWS's
+ * per-socket state, malloc). Resident memory alone misleads both ways: new objects fill
+ * heap pages already committed, and V8 gives start-up pages back in the meantime.
+ */
+function perSocket(a: Memory, b: Memory, sockets: number): { user: number; heap: number; native: number } {
+  const heap = (b.heapUsed - a.heapUsed) / sockets;
+  const native = (b.rss - b.heapTotal - (a.rss - a.heapTotal)) / sockets;
+  return { user: round(heap + Math.max(0, native)), heap: round(heap), native: round(native) };
+}
+
+/** Waits (up to a minute) until resident memory moves less than 1 MB over 3 s. */
+async function settle(pid: number): Promise<void> {
+  const until = Date.now() + 60_000;
+  let last = rssBytes(pid);
+  while (Date.now() < until) {
+    await sleep(3000);
+    const now = rssBytes(pid);
+    if (Math.abs(now - last) < 1 << 20) return;
+    last = now;
+  }
+}
+
+interface Run {
+  server: string;
+  sockets: number;
+  failed: number;
+  bytesPerSocket: number;
+  heapBytesPerSocket: number;
+  nativeBytesPerSocket: number;
+  openSeconds: number;
+  opensPerSec: number;
+  pingP50Ms: number;
+  pingP99Ms: number;
+  pingsFailed: number;
+  openAtEnd: number | null;
+}
+
+async function measure(which: 'onsale' | 'ws', o: Options): Promise<Run> {
+  let server: ServerUnderTest | null = null;
+  let workers: Worker[] = [];
+  try {
+    const nodeArgs = ['--expose-gc'];
+    server =
+      which === 'onsale'
+        ? await startServer(
+            {
+              ONSALE_MAX_SOCKETS: String(Math.max(o.sockets, 19_000)),
+              ONSALE_MAX_SOCKETS_PER_IP: String(o.sockets),
+            },
+            { nodeArgs },
+          )
+        : await startServer({}, { nodeArgs, script: 'bench/load/ws-server.ts' });
+    workers = forkWorkers('./sockets-worker.ts', o.workers);
+    const layout = demoLayout();
+    await Promise.all(
+      workers.map((w, i) =>
+        w.call('init', {
+          url: server!.wsUrl,
+          address: sourceAddress(i),
+          eventId: EVENT_ID,
+          firstSeats: new Int32Array(0),
+          seatCount: layout.seatCount,
+        }),
+      ),
+    );
+    await settle(server.pid);
+    // Two halves, measured after each: the second half's growth is what a socket costs,
+    // free of start-up garbage that the process returns to the system only gradually.
+    let openSeconds = 0;
+    let open = 0;
+    let failed = 0;
+    const readings: (Memory & { open: number })[] = [];
+    const half = Math.floor(o.sockets / 2);
+    for (const count of [half, o.sockets - half]) {
+      const t0 = performance.now();
+      const opened = await Promise.all(
+        shares(count, workers.length).map((n, i) =>
+          workers[i].call<{ open: number; failed: number; errors: Record<string, number> }>('open', {
+            count: n,
+            subscribe: false,
+            concurrency: 200,
+          }),
+        ),
+      );
+      openSeconds += (performance.now() - t0) / 1000;
+      open = opened.reduce((n, r) => n + r.open, 0);
+      const f = opened.reduce((n, r) => n + r.failed, 0);
+      failed += f;
+      if (f > 0)
+        console.error(`connections: ${which}: ${f} failed ${JSON.stringify(opened.map((r) => r.errors))}`);
+      await sleep(2000);
+      readings.push({ ...(await steady(server)), open });
+    }
+    const [mid, full] = readings;
+    const cost = perSocket(mid, full, Math.max(1, full.open - mid.open));
+    const pings = await Promise.all(
+      workers.map((w) =>
+        w.call<{ ok: number; failed: number; hist: string }>('ping', {
+          seconds: o.seconds,
+          intervalMs: o.interval,
+        }),
+      ),
+    );
+    const h = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000 });
+    for (const p of pings) h.add(hdr.decodeFromCompressedBase64(p.hist));
+    const openAtEnd =
+      which === 'onsale' ? ((await scrapeMetrics(server)).get('onsale_sockets') ?? null) : null;
+    return {
+      server: which,
+      sockets: open,
+      failed,
+      bytesPerSocket: cost.user,
+      heapBytesPerSocket: cost.heap,
+      nativeBytesPerSocket: cost.native,
+      openSeconds: round(openSeconds, 2),
+      opensPerSec: round(open / openSeconds),
+      pingP50Ms: round(h.getValueAtPercentile(50) / 1000, 2),
+      pingP99Ms: round(h.getValueAtPercentile(99) / 1000, 2),
+      pingsFailed: pings.reduce((n, p) => n + p.failed, 0),
+      openAtEnd,
+    };
+  } finally {
+    await Promise.all(workers.map((w) => w.call('close').catch(() => {})));
+    await killAll(workers);
+    await server?.stop();
+  }
+}
+
+export async function run(args: string[]): Promise<void> {
+  const o = parse(args);
+  const runs = [await measure('onsale', o)];
+  if (o.baseline) runs.push(await measure('ws', o));
+  printTable(
+    `idle WebSockets: ${o.sockets} from ${o.workers} load processes, each pinging every ${o.interval} ms for ` +
+      `${o.seconds} s; bytes/socket = user memory (JS heap + native growth outside the heap; kernel buffers excluded)`,
+    runs.map((r) => ({
+      server: r.server,
+      sockets: r.sockets,
+      failed: r.failed,
+      'bytes/socket': r.bytesPerSocket,
+      'JS heap': r.heapBytesPerSocket,
+      native: r.nativeBytesPerSocket,
+      'open s': r.openSeconds,
+      'opens/s': r.opensPerSec,
+      'ping p50 ms': r.pingP50Ms,
+      'ping p99 ms': r.pingP99Ms,
+      'pings failed': r.pingsFailed,
+      'open at end': r.openAtEnd ?? '-',
+    })),
+  );
+  const [onsale, ws] = runs;
+  printJson({
+    bench: 'connections',
+    sockets: onsale.sockets,
+    bytesPerSocket: onsale.bytesPerSocket,
+    openSeconds: onsale.openSeconds,
+    pingP99Ms: onsale.pingP99Ms,
+    wsBytesPerSocket: ws?.bytesPerSocket ?? null,
+    wsOverOnsaleBytes: ws ? round(ws.bytesPerSocket / Math.max(1, onsale.bytesPerSocket), 2) : null,
+    runs,
+  });
+}
