@@ -2,6 +2,7 @@
 // ({id, cmd, arg} -> {id, ok, value | error}) over the IPC channel. Several processes lift
 // the client side above one process's 20,000 open files and spread its CPU over the cores.
 import { type ChildProcess, fork } from 'node:child_process';
+import { setPriority } from 'node:os';
 
 interface Reply {
   id: number;
@@ -70,22 +71,25 @@ function workerNodeArgs(): string[] {
   return (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
 }
 
-/** Forks `count` workers of a module under bench/load (TypeScript through tsx). */
+/**
+ * Forks `count` workers of a module under bench/load (TypeScript through tsx). They run at
+ * nice 10: they share the cores with the server under test, which must not wait for them
+ * to be scheduled (what they measure may then include their own wait, never the server's).
+ */
 export function forkWorkers(module: string, count: number): Worker[] {
   const path = new URL(module, import.meta.url);
-  return Array.from(
-    { length: count },
-    (_, i) =>
-      new Worker(
-        i,
-        fork(path, [String(i)], {
-          execArgv: ['--max-semi-space-size=64', ...workerNodeArgs(), '--import', 'tsx'],
-          serialization: 'advanced',
-          stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-        }),
-      ),
-  );
+  return Array.from({ length: count }, (_, i) => {
+    const child = fork(path, [String(i)], {
+      execArgv: ['--max-semi-space-size=64', ...workerNodeArgs(), '--import', 'tsx'],
+      serialization: 'advanced',
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    if (child.pid) setPriority(child.pid, LOAD_NICE);
+    return new Worker(i, child);
+  });
 }
+
+const LOAD_NICE = 10;
 
 export async function killAll(workers: Worker[]): Promise<void> {
   await Promise.all(workers.map((w) => w.kill()));
