@@ -35,6 +35,10 @@ const schema = z.object({
   ONSALE_ADMIN_PASSWORD: z.string().min(8).max(200).optional(),
   /** How long a sign-in lasts, in days. */
   ONSALE_SESSION_DAYS: z.coerce.number().positive().max(3650).default(30),
+  /** 1: a waiting room admits below the operator's rate while the event's holds are slow, and not at all once sold out. */
+  ONSALE_ADMISSION_FOLLOWS_LOAD: z.enum(['0', '1']).default('1'),
+  /** A hold answered slower than this (ms) counts as slow for ONSALE_ADMISSION_FOLLOWS_LOAD. */
+  ONSALE_ADMISSION_SLOW_MS: z.coerce.number().int().min(1).max(60_000).default(250),
   /** Signs waiting-room tokens (HS256); unset: a secret generated once and kept in the database. */
   ONSALE_JWT_SECRET: z.string().min(32).optional(),
 });

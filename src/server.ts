@@ -9,7 +9,7 @@ import type { Config } from './config.ts';
 import { eventRoutes } from './gateway/event-routes.ts';
 import { sendError, sendJson, watchAbort } from './gateway/http.ts';
 import { internalRoutes } from './gateway/internal-routes.ts';
-import { LiveEvents } from './gateway/live-events.ts';
+import { availableToHold, LiveEvents } from './gateway/live-events.ts';
 import { createMetrics } from './gateway/metrics.ts';
 import { RateLimiter } from './gateway/rate-limit.ts';
 import { Router, type User } from './gateway/router.ts';
@@ -23,6 +23,7 @@ import { DbJournal } from './persistence/journal.ts';
 import { observeJournal } from './persistence/journal-metrics.ts';
 import { openDb } from './persistence/open-db.ts';
 import { DbSnapshots } from './persistence/snapshots.ts';
+import { CapacityFollower, DEFAULT_POLICY } from './waiting-room/capacity.ts';
 import { WaitingRooms } from './waiting-room/rooms.ts';
 import { waitingRoomRoutes } from './waiting-room/routes.ts';
 
@@ -54,7 +55,23 @@ export async function startServer(config: Config, log: Logger): Promise<Server> 
   );
   const accounts = new Accounts(db, { sessionTtlMs: config.ONSALE_SESSION_DAYS * 24 * 60 * 60 * 1000 });
   await bootstrapAdmin(accounts, config.ONSALE_ADMIN_EMAIL, config.ONSALE_ADMIN_PASSWORD, log);
-  const rooms = await WaitingRooms.open(db, { secret: config.ONSALE_JWT_SECRET, log });
+  // The waiting rooms' admission follows each event's spare capacity (src/waiting-room/capacity.ts).
+  let events: LiveEvents | null = null;
+  const capacity =
+    config.ONSALE_ADMISSION_FOLLOWS_LOAD === '1'
+      ? new CapacityFollower(
+          async (eventId) => {
+            const live = events?.get(eventId);
+            return live ? availableToHold(live) : null;
+          },
+          { ...DEFAULT_POLICY, slowMs: config.ONSALE_ADMISSION_SLOW_MS },
+        )
+      : null;
+  const rooms = await WaitingRooms.open(db, {
+    secret: config.ONSALE_JWT_SECRET,
+    log,
+    admissionRate: capacity ? (eventId, rate) => capacity.admissionRate(eventId, rate) : undefined,
+  });
   const metrics = createMetrics();
   const sink = new TopicSink(metrics);
   const durable = observeJournal(new DbJournal(db), {
@@ -70,7 +87,7 @@ export async function startServer(config: Config, log: Logger): Promise<Server> 
     deltas: sink,
     log,
   });
-  const events = new LiveEvents(directory);
+  events = new LiveEvents(directory);
   // Catalog: venues, performers, events, search; opens every event out of draft (the demo
   // catalog, with the demo stadium, loads into an empty database).
   const catalog = await Catalog.start(db, events, {
@@ -91,7 +108,9 @@ export async function startServer(config: Config, log: Logger): Promise<Server> 
   // Waiting room: while one is on for an event, holds need its access token.
   const mayHold = (eventId: string, user: User, accessToken: string | undefined) =>
     rooms.verifyAccess(eventId, user.id, accessToken);
-  const seats = new SeatCommands(events, metrics, mayHold);
+  const seats = new SeatCommands(events, metrics, mayHold, (eventId, ms) =>
+    capacity?.recordHold(eventId, ms),
+  );
   eventRoutes(router, events, seats, {
     saleOpened: (eventId) => rooms.saleOpened(eventId),
     eventDetails: (ctx) => catalog.eventReply(ctx),

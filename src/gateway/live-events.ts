@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Directory, EventHandle } from '../actors/directory.ts';
 import type { Chart, Layout } from '../domain/chart.ts';
+import { AVAILABLE } from '../domain/seat-status.ts';
+import { areaAvailable } from '../domain/state.ts';
 
 // The events the gateway serves: each open event's actor handle, its compiled layout (to
 // turn public seat ids into seat numbers at the edge) and its chart, serialised once for
@@ -45,6 +47,15 @@ export class LiveEvents {
   ids(): string[] {
     return [...this.events.keys()];
   }
+}
+
+/** Seats and general-admission places left to hold, read from the event's actor. */
+export function availableToHold(live: LiveEvent): Promise<number> {
+  return live.handle.read((s) => {
+    let n = s.statusCounts[AVAILABLE];
+    for (let a = 0; a < s.layout.areas.length; a++) n += areaAvailable(s, a);
+    return n;
+  });
 }
 
 /** Hold ids carry their event, so DELETE /api/holds/:id needs nothing else. */

@@ -72,6 +72,8 @@ export class SeatCommands {
     private readonly events: LiveEvents,
     private readonly metrics: Metrics,
     private readonly mayHold: AccessCheck,
+    /** Hears how long each hold of an event took to answer (the waiting room's capacity signal). */
+    private readonly onHold: (eventId: string, ms: number) => void = () => {},
   ) {}
 
   private async run(live: LiveEvent, command: Command, user: User, key?: string): Promise<Outcome> {
@@ -109,7 +111,9 @@ export class SeatCommands {
       command = { type: 'holdGa', holdId, fanId: user.id, area: ga.area, count: ga.count };
     }
     const out = await this.run(live, command, user, opts.key);
-    this.metrics.holdLatency.observe((performance.now() - started) / 1000);
+    const ms = performance.now() - started;
+    this.metrics.holdLatency.observe(ms / 1000);
+    this.onHold(live.id, ms);
     if (!out.ok) return fail(out.error.code, out.error.message);
     const v = out.value;
     return {

@@ -41,8 +41,9 @@ export interface WaitingRoomsOptions {
   /** Queue tokens' lifetime, s. Default 7 days. */
   queueTokenSeconds?: number;
   /**
-   * Spare-capacity hook: the rate to admit at, given the operator's. Called on every tick;
-   * e.g. scale the rate down while the event's actor is busy. Default: the operator's rate.
+   * Spare-capacity hook: the rate to admit at, given the operator's. Called once per tick
+   * for each room that is on (src/waiting-room/capacity.ts scales the rate down while the
+   * event's holds are slow); never admits faster than the operator's rate. Default: that rate.
    */
   admissionRate?: (eventId: string, configured: number) => number;
   /** Lottery seeds (tests pin them); default 128 random bits in hex. */
@@ -108,6 +109,8 @@ interface Room {
   q: QueueState;
   writer: RoomWriter;
   lastTick: QueueTick | null;
+  /** The spare-capacity hook's rate at the last tick; null before the first. */
+  effective: number | null;
 }
 
 export const MAX_RATE = 100_000;
@@ -261,6 +264,7 @@ export class WaitingRooms {
   /** Moves every room on to `now` and broadcasts what changed (the ticker calls it). */
   tick(now = this.now()): void {
     for (const room of this.rooms.values()) {
+      this.consult(room);
       const r = advance(room.q, now, this.rateOf(room));
       if (r.skipped.length > 0) room.writer.addSkips(r.skipped);
       if (r.admitted > 0 || r.skipped.length > 0) room.writer.markState();
@@ -296,13 +300,19 @@ export class WaitingRooms {
     };
   }
 
+  /** The rate admission runs at: the operator's, or what the hook said at the last tick (never more). */
   private rateOf(room: Room): number {
     const q = room.q;
     if (!q.enabled) return 0;
+    return Math.min(room.effective ?? q.rate, q.rate);
+  }
+
+  /** Asks the spare-capacity hook once per tick (it may keep state: each call is a new window). */
+  private consult(room: Room): void {
     const hook = this.opts.admissionRate;
-    if (!hook) return q.rate;
-    const r = hook(room.id, q.rate);
-    return Number.isFinite(r) && r > 0 ? Math.min(r, MAX_RATE) : 0;
+    if (!hook || !room.q.enabled) return;
+    const r = hook(room.id, room.q.rate);
+    room.effective = Number.isFinite(r) && r > 0 ? Math.min(r, MAX_RATE) : 0;
   }
 
   private broadcast(room: Room): void {
@@ -368,7 +378,7 @@ export class WaitingRooms {
       },
       durableTicket,
     );
-    const room: Room = { id: eventId, q, writer, lastTick: null };
+    const room: Room = { id: eventId, q, writer, lastTick: null, effective: null };
     this.rooms.set(eventId, room);
     return room;
   }
