@@ -4,10 +4,11 @@
 // per-fan limit); the latency recorded is the hold's, from the moment it was due to its
 // reply (an open-loop schedule is not excused for a late send). The same cycle over HTTP
 // (POST /api/holds, DELETE /api/holds/:id on kept-alive connections) is the baseline.
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import type { Socket } from 'node:net';
 import * as hdr from 'hdr-histogram-js';
 import { ApiError, type OnsaleSocket } from '../../client/sdk/index.ts';
+import { httpRequest } from '../lib/http.ts';
 import { inParallel } from '../lib/parallel.ts';
 import { connectFrom, errorOf } from './bound-socket.ts';
 import { serve } from './pool.ts';
@@ -95,36 +96,14 @@ async function socketCycle(f: Fan, due: number, t: Tally): Promise<boolean> {
 }
 
 /** One request on the kept-alive agent; resolves with the response body, rejects on a non-2xx status. */
-function http(method: string, path: string, token: string, body?: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const u = new URL(path, httpUrl);
-    const req = request(
-      {
-        agent: agent!,
-        host: u.hostname,
-        port: u.port,
-        method,
-        path: u.pathname,
-        headers: {
-          authorization: `Bearer ${token}`,
-          ...(body ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } : {}),
-        },
-      },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (d: string) => {
-          text += d;
-        });
-        res.on('end', () => {
-          if ((res.statusCode ?? 500) >= 300) reject(new Error(`${res.statusCode} ${text.slice(0, 60)}`));
-          else resolve(text);
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
+async function http(method: string, path: string, token: string, body?: string): Promise<string> {
+  const headers = {
+    authorization: `Bearer ${token}`,
+    ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+  };
+  const r = await httpRequest(agent!, `${httpUrl}${path}`, method, headers, body);
+  if (r.status >= 300) throw new Error(`${r.status} ${r.text.slice(0, 60)}`);
+  return r.text;
 }
 
 async function httpCycle(f: Fan, due: number, t: Tally): Promise<boolean> {

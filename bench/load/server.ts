@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -123,17 +124,9 @@ export async function startServer(
     server.logs.push(line);
     if (server.logs.length > 200) server.logs.shift();
   };
-  let buffered = '';
-  child.stdout!.on('data', (d: Buffer) => {
-    buffered += d.toString();
-    let nl = buffered.indexOf('\n');
-    while (nl >= 0) {
-      const line = buffered.slice(0, nl);
-      buffered = buffered.slice(nl + 1);
-      keep(line);
-      server.onLine?.(line);
-      nl = buffered.indexOf('\n');
-    }
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    keep(line);
+    server.onLine?.(line);
   });
   child.stderr!.on('data', (d: Buffer) => keep(d.toString()));
 

@@ -10,28 +10,14 @@
 //   npm run bench -- connections
 //   options (key=value): sockets=19000 workers=4 seconds=20 interval=5000 baseline=1
 import * as hdr from 'hdr-histogram-js';
+import { parseOptions } from '../lib/options.ts';
 import { median, printJson, printTable, round } from '../lib/stats.ts';
-import { forkWorkers, killAll, shares, sourceAddress, type Worker } from '../load/pool.ts';
-import { demoLayout, EVENT_ID } from '../load/seats.ts';
+import { forkWorkers, killAll, shares, type Worker } from '../load/pool.ts';
 import { rssBytes, type ServerUnderTest, scrapeMetrics, sleep, startServer } from '../load/server.ts';
+import { initSocketWorkers } from '../load/sockets.ts';
 
-interface Options {
-  sockets: number;
-  workers: number;
-  seconds: number;
-  interval: number;
-  baseline: number;
-}
-
-function parse(args: string[]): Options {
-  const o: Options = { sockets: 19_000, workers: 4, seconds: 20, interval: 5000, baseline: 1 };
-  for (const a of args) {
-    const [k, v] = a.split('=');
-    if (!(k in o)) throw new Error(`unknown option ${a}`);
-    (o as unknown as Record<string, number>)[k] = Number(v);
-  }
-  return o;
-}
+const DEFAULTS = { sockets: 19_000, workers: 4, seconds: 20, interval: 5000, baseline: 1 };
+type Options = typeof DEFAULTS;
 
 /**
  * After a full garbage collection (both servers run with --expose-gc and answer POST
@@ -111,18 +97,8 @@ async function measure(which: 'onsale' | 'ws', o: Options): Promise<Run> {
           )
         : await startServer({}, { nodeArgs, script: 'bench/load/ws-server.ts' });
     workers = forkWorkers('./sockets-worker.ts', o.workers);
-    const layout = demoLayout();
-    await Promise.all(
-      workers.map((w, i) =>
-        w.call('init', {
-          url: server!.wsUrl,
-          address: sourceAddress(i),
-          eventId: EVENT_ID,
-          firstSeats: new Int32Array(0),
-          seatCount: layout.seatCount,
-        }),
-      ),
-    );
+    await initSocketWorkers(workers, server.wsUrl);
+
     await settle(server.pid);
     // Two halves, measured after each: the second half's growth is what a socket costs,
     // free of start-up garbage that the process returns to the system only gradually.
@@ -187,7 +163,7 @@ async function measure(which: 'onsale' | 'ws', o: Options): Promise<Run> {
 }
 
 export async function run(args: string[]): Promise<void> {
-  const o = parse(args);
+  const o = parseOptions(args, DEFAULTS);
   const runs = [await measure('onsale', o)];
   if (o.baseline) runs.push(await measure('ws', o));
   printTable(

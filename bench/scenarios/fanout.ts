@@ -14,10 +14,12 @@
 //
 //   npm run bench -- fanout
 //   options (key=value): subscribers=1000,10000,19000 active=250 rate=200 seconds=8 workers=4
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import * as hdr from 'hdr-histogram-js';
+import { httpRequest } from '../lib/http.ts';
+import { parseOptions } from '../lib/options.ts';
 import { printJson, printTable, round } from '../lib/stats.ts';
-import { forkWorkers, killAll, shares, sourceAddress, type Worker } from '../load/pool.ts';
+import { forkWorkers, killAll, shares, type Worker } from '../load/pool.ts';
 import { demoLayout, EVENT_ID, seatGroups } from '../load/seats.ts';
 import {
   cpuMicros,
@@ -28,37 +30,16 @@ import {
   sleep,
   startServer,
 } from '../load/server.ts';
+import { initSocketWorkers } from '../load/sockets.ts';
 
-interface Options {
-  subscribers: number[];
-  active: number;
-  rate: number;
-  seconds: number;
-  workers: number;
-  baselineSeconds: number;
-}
-
-function parse(args: string[]): Options {
-  const o: Options = {
-    subscribers: [1000, 10_000, 19_000],
-    active: 250,
-    rate: 200,
-    seconds: 8,
-    workers: 4,
-    baselineSeconds: 4,
-  };
-  for (const a of args) {
-    const [k, v] = a.split('=');
-    if (k === 'subscribers') o.subscribers = v.split(',').map(Number);
-    else if (k === 'active') o.active = Number(v);
-    else if (k === 'rate') o.rate = Number(v);
-    else if (k === 'seconds') o.seconds = Number(v);
-    else if (k === 'workers') o.workers = Number(v);
-    else if (k === 'baselineSeconds') o.baselineSeconds = Number(v);
-    else throw new Error(`unknown option ${a}`);
-  }
-  return o;
-}
+const DEFAULTS = {
+  subscribers: [1000, 10_000, 19_000],
+  active: 250,
+  rate: 200,
+  seconds: 8,
+  workers: 4,
+  baselineSeconds: 4,
+};
 
 interface WorkerResult {
   subscribers: number;
@@ -74,36 +55,12 @@ interface WorkerResult {
 }
 
 /** POSTs one raw hold to the internal API on a kept-alive connection; resolves with its outcome. */
-function postHold(agent: Agent, port: number, body: string): Promise<boolean> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        agent,
-        host: '127.0.0.1',
-        port,
-        method: 'POST',
-        path: `/internal/events/${EVENT_ID}/commands`,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-      },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (d: string) => {
-          text += d;
-        });
-        res.on('end', () => {
-          try {
-            resolve((JSON.parse(text) as { outcomes?: { ok: boolean }[] }).outcomes?.[0]?.ok === true);
-          } catch (e) {
-            reject(e);
-          }
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
+async function postHold(agent: Agent, url: string, body: string): Promise<boolean> {
+  const r = await httpRequest(agent, `${url}/internal/events/${EVENT_ID}/commands`, 'POST', JSON_TYPE, body);
+  return (JSON.parse(r.text) as { outcomes?: { ok: boolean }[] }).outcomes?.[0]?.ok === true;
 }
+
+const JSON_TYPE = { 'content-type': 'application/json' };
 
 /**
  * Sends holds from..to-1 at `rate` per second, one request each (node:http, kept-alive
@@ -130,7 +87,7 @@ async function driveHolds(
       ],
     });
     const sent = nowMs();
-    const p = postHold(agent, server.port, body)
+    const p = postHold(agent, server.url, body)
       .then(
         (ok) => {
           const at = nowMs();
@@ -182,7 +139,7 @@ async function eventVersion(server: ServerUnderTest): Promise<number> {
 }
 
 export async function run(args: string[]): Promise<void> {
-  const opts = parse(args);
+  const opts = parseOptions(args, DEFAULTS);
   const layout = demoLayout();
   // Warm-up (JIT, first journal writes; not reported), the baseline without subscribers, the runs.
   const phases = [
@@ -206,17 +163,7 @@ export async function run(args: string[]): Promise<void> {
     });
     workers = forkWorkers('./sockets-worker.ts', opts.workers);
     const firstSeats = Int32Array.from(plan, (g) => g[0]);
-    await Promise.all(
-      workers.map((w, i) =>
-        w.call('init', {
-          url: server!.wsUrl,
-          address: sourceAddress(i),
-          eventId: EVENT_ID,
-          firstSeats,
-          seatCount: layout.seatCount,
-        }),
-      ),
-    );
+    await initSocketWorkers(workers, server.wsUrl, firstSeats);
 
     const rows: Record<string, string | number>[] = [];
     const results: {
@@ -279,6 +226,15 @@ export async function run(args: string[]): Promise<void> {
         ) * 1000;
       const commitP99Ms = bucketP99(m0, m1, 'onsale_journal_commit_seconds_bucket', '') * 1000;
       const loopLagP99Ms = round((m1.get('nodejs_eventloop_lag_p99_seconds') ?? Number.NaN) * 1000, 1);
+      // What the server saw of the window, the same columns for every row.
+      const seenByServer = {
+        'server ack p99 ≤ ms': serverAckP99Ms,
+        'commit p99 ≤ ms': commitP99Ms,
+        'commit→publish ms': publishMs,
+        'loop lag p99 ms': loopLagP99Ms,
+        'backlog drops': drops,
+        retransmits,
+      };
       const version = await eventVersion(server);
       await Promise.all(workers.map((w) => w.call('disarm', { version, timeoutMs: 60_000 })));
       if (phase.name === 'warmup') continue;
@@ -299,12 +255,7 @@ export async function run(args: string[]): Promise<void> {
           'client cpu %': '-',
           'cpu µs/delivered': '-',
           'net µs/delivered': '-',
-          'server ack p99 ≤ ms': serverAckP99Ms,
-          'commit p99 ≤ ms': commitP99Ms,
-          'commit→publish ms': publishMs,
-          'loop lag p99 ms': loopLagP99Ms,
-          'backlog drops': drops,
-          retransmits,
+          ...seenByServer,
         });
         continue;
       }
@@ -338,12 +289,7 @@ export async function run(args: string[]): Promise<void> {
         'client cpu %': round((sum((p) => p.cpuMicros) / wall / 1e6) * 100),
         'cpu µs/delivered': res.cpuMicrosPerDelivered,
         'net µs/delivered': round((cpu - baselineCpuPerSec * wall) / Math.max(1, delivered), 2),
-        'server ack p99 ≤ ms': serverAckP99Ms,
-        'commit p99 ≤ ms': commitP99Ms,
-        'commit→publish ms': publishMs,
-        'loop lag p99 ms': loopLagP99Ms,
-        'backlog drops': drops,
-        retransmits,
+        ...seenByServer,
       });
       const resyncs = sum((p) => p.resyncs);
       const early = sum((p) => p.early);

@@ -15,6 +15,7 @@
 
 import * as hdr from 'hdr-histogram-js';
 import pg from 'pg';
+import { parseOptions } from '../lib/options.ts';
 import { inParallel } from '../lib/parallel.ts';
 import { printJson, printTable, round } from '../lib/stats.ts';
 import { forkWorkers, killAll, shares, sourceAddress, type Worker } from '../load/pool.ts';
@@ -23,37 +24,18 @@ import { cpuMicros, type ServerUnderTest, scrapeMetrics, startServer } from '../
 
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
-interface Options {
-  adapters: string[];
-  fans: number;
-  depth: number;
-  seconds: number;
-  rate: number;
-  rateSeconds: number;
-  workers: number;
+const DEFAULTS = {
+  adapters: ['postgres', 'pglite'],
+  fans: 128,
+  depth: 4,
+  seconds: 5,
+  rate: 20_000,
+  rateSeconds: 5,
+  workers: 2,
   /** Which to run: socket (closed loop), http (the baseline), rate (open loop). */
-  phases: string[];
-}
-
-function parse(args: string[]): Options {
-  const o: Options = {
-    adapters: ['postgres', 'pglite'],
-    fans: 128,
-    depth: 4,
-    seconds: 5,
-    rate: 20_000,
-    rateSeconds: 5,
-    workers: 2,
-    phases: ['socket', 'http', 'rate'],
-  };
-  for (const a of args) {
-    const [k, v] = a.split('=');
-    if (k === 'adapters' || k === 'phases') o[k] = v.split(',');
-    else if (k in o) (o as unknown as Record<string, number>)[k] = Number(v);
-    else throw new Error(`unknown option ${a}`);
-  }
-  return o;
-}
+  phases: ['socket', 'http', 'rate'],
+};
+type Options = typeof DEFAULTS;
 
 interface PhaseResult {
   holds: number;
@@ -211,7 +193,7 @@ async function runAdapter(adapter: string, o: Options) {
 }
 
 export async function run(args: string[]): Promise<void> {
-  const o = parse(args);
+  const o = parseOptions(args, DEFAULTS);
   const runs: Awaited<ReturnType<typeof runAdapter>>[] = [];
   const skipped: string[] = [];
   for (const adapter of o.adapters) {
@@ -246,7 +228,9 @@ export async function run(args: string[]): Promise<void> {
           holdsPerSec: top.socket?.holdsPerSec ?? null,
           p50Ms: top.socket?.p50Ms ?? null,
           p99Ms: top.socket?.p99Ms ?? null,
+          /** At `offeredRate` (20,000 unless told otherwise). */
           p99MsAt20k: top.atRate?.p99Ms ?? null,
+          offeredRate: o.rate,
           httpHoldsPerSec: top.http?.holdsPerSec ?? null,
           socketOverHttp:
             top.socket && top.http
