@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { loadConfig } from '../../src/config.ts';
 import { DEMO_EVENT_ID } from '../../src/demo.ts';
 import { type Server, startServer } from '../../src/server.ts';
@@ -104,6 +105,14 @@ describe('a waiting room on the real server follows its event', () => {
     };
     const admin = (await call('POST', '/api/accounts/login', undefined, ADMIN)).body.token as string;
     const EV = DEMO_EVENT_ID;
+    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws?format=json`);
+    const ticks: { rate: number }[] = [];
+    ws.on('message', (d) => {
+      const m = JSON.parse(d.toString());
+      if (m.t === 'queue') ticks.push(m);
+    });
+    await new Promise((r) => ws.once('open', r));
+    ws.send(JSON.stringify({ t: 'qsub', e: EV }));
     expect((await call('PUT', `/api/events/${EV}/queue`, admin, { enabled: true, rate: 200 })).status).toBe(
       200,
     );
@@ -164,7 +173,10 @@ describe('a waiting room on the real server follows its event', () => {
     await expect.poll(() => info().effectiveRate, { timeout: 2000, interval: 20 }).toBeLessThan(200);
     const { effectiveRate } = info();
     expect(effectiveRate).toBeCloseTo(200 * DEFAULT_POLICY.backoff, 5);
+    // Fans waiting hear the slower rate in the one shared broadcast (their ETAs follow).
+    await expect.poll(() => ticks.some((t) => t.rate < 200), { timeout: 2000, interval: 20 }).toBe(true);
     // Quiet (no slow holds) from here: it creeps back to the operator's rate.
     await expect.poll(() => info().effectiveRate, { timeout: 5000, interval: 50 }).toBe(200);
-  });
+    ws.close();
+  }, 60_000);
 });
