@@ -10,8 +10,8 @@
 // they are a policy (50/s per address, 10/s per account by default), not a capacity.
 //
 //   npm run bench -- ws-holds
-//   options (key=value): adapters=postgres,pglite fans=128 depth=4 seconds=5 rate=20000
-//     rateSeconds=5 workers=2
+//   options (key=value): adapters=postgres,pglite fans=192 depth=4 seconds=5 rate=20000
+//     rateSeconds=5 workers=3
 
 import * as hdr from 'hdr-histogram-js';
 import pg from 'pg';
@@ -26,12 +26,12 @@ const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:
 
 const DEFAULTS = {
   adapters: ['postgres', 'pglite'],
-  fans: 128,
+  fans: 192,
   depth: 4,
   seconds: 5,
   rate: 20_000,
   rateSeconds: 5,
-  workers: 2,
+  workers: 3,
   /** Which to run: socket (closed loop), http (the baseline), rate (open loop). */
   phases: ['socket', 'http', 'rate'],
 };
