@@ -207,3 +207,21 @@ export async function scrapeMetrics(server: ServerUnderTest): Promise<Map<string
   }
   return out;
 }
+
+/** The upper bound of the bucket holding the 99th percentile of a histogram's observations between two scrapes. */
+export function bucketP99(
+  m0: Map<string, number>,
+  m1: Map<string, number>,
+  name: string,
+  label: string,
+): number {
+  const buckets: [number, number][] = [];
+  for (const [k, v] of m1) {
+    if (!k.startsWith(name) || !k.includes(label)) continue;
+    const le = /le="([^"]+)"/.exec(k)?.[1];
+    if (le) buckets.push([le === '+Inf' ? Number.POSITIVE_INFINITY : Number(le), v - (m0.get(k) ?? 0)]);
+  }
+  buckets.sort((a, b) => a[0] - b[0]);
+  const total = buckets.at(-1)?.[1] ?? 0;
+  return buckets.find(([, n]) => n >= total * 0.99)?.[0] ?? Number.NaN;
+}

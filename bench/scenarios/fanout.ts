@@ -22,6 +22,7 @@ import { printJson, printTable, round } from '../lib/stats.ts';
 import { forkWorkers, killAll, shares, type Worker } from '../load/pool.ts';
 import { demoLayout, EVENT_ID, seatGroups } from '../load/seats.ts';
 import {
+  bucketP99,
   cpuMicros,
   netCounters,
   nowMs,
@@ -116,19 +117,6 @@ async function driveHolds(
     failed,
     ackP99Ms: ackLatency[Math.floor(ackLatency.length * 0.99)] ?? Number.NaN,
   };
-}
-
-/** The upper bound of the bucket holding the 99th percentile of a histogram's observations between two scrapes. */
-function bucketP99(m0: Map<string, number>, m1: Map<string, number>, name: string, label: string): number {
-  const buckets: [number, number][] = [];
-  for (const [k, v] of m1) {
-    if (!k.startsWith(name) || !k.includes(label)) continue;
-    const le = /le="([^"]+)"/.exec(k)?.[1];
-    if (le) buckets.push([le === '+Inf' ? Number.POSITIVE_INFINITY : Number(le), v - (m0.get(k) ?? 0)]);
-  }
-  buckets.sort((a, b) => a[0] - b[0]);
-  const total = buckets.at(-1)?.[1] ?? 0;
-  return buckets.find(([, n]) => n >= total * 0.99)?.[0] ?? Number.NaN;
 }
 
 /** The event's version now (after the window's holds were acknowledged). */

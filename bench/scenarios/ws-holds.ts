@@ -20,7 +20,7 @@ import { inParallel } from '../lib/parallel.ts';
 import { printJson, printTable, round } from '../lib/stats.ts';
 import { forkWorkers, killAll, shares, sourceAddress, type Worker } from '../load/pool.ts';
 import { demoLayout, EVENT_ID } from '../load/seats.ts';
-import { cpuMicros, type ServerUnderTest, scrapeMetrics, startServer } from '../load/server.ts';
+import { bucketP99, cpuMicros, type ServerUnderTest, scrapeMetrics, startServer } from '../load/server.ts';
 
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -50,6 +50,12 @@ interface Measured {
   /** Journal appends per second and commands per append (group commit). */
   batchesPerSec: number;
   commandsPerBatch: number;
+  /** Upper bounds of the buckets holding the 99th percentiles of journal commits and of holds as the server timed them. */
+  commitP99Ms: number;
+  serverHoldP99Ms: number;
+  /** Event-loop lag p99 over the phase, and milliseconds of garbage collection per second. */
+  loopLagP99Ms: number;
+  gcMsPerSec: number;
   p50Ms: number;
   p99Ms: number;
   errors: Record<string, number>;
@@ -108,6 +114,16 @@ async function phase(
     holdsPerSec: round(parts.reduce((n, p) => n + p.holds, 0) / seconds),
     batchesPerSec: round(batches / wall),
     commandsPerBatch: round(delta('onsale_journal_batch_commands_sum') / Math.max(1, batches), 1),
+    commitP99Ms: bucketP99(m0, m1, 'onsale_journal_commit_seconds_bucket', '') * 1000,
+    serverHoldP99Ms: bucketP99(m0, m1, 'onsale_hold_seconds_bucket', '') * 1000,
+    loopLagP99Ms: round((m1.get('nodejs_eventloop_lag_p99_seconds') ?? Number.NaN) * 1000, 1),
+    gcMsPerSec: round(
+      ([...m1.keys()]
+        .filter((k) => k.startsWith('nodejs_gc_duration_seconds_sum'))
+        .reduce((n, k) => n + delta(k), 0) *
+        1000) /
+        wall,
+    ),
     p50Ms: round(h.getValueAtPercentile(50) / 1000, 2),
     p99Ms: round(h.getValueAtPercentile(99) / 1000, 2),
     errors,
@@ -253,6 +269,10 @@ function show(m: Measured): Record<string, string | number> {
     'server cpu %': m.serverCpuPct,
     'appends/s': m.batchesPerSec,
     'cmds/append': m.commandsPerBatch,
+    'commit p99 ≤ ms': m.commitP99Ms,
+    'server hold p99 ≤ ms': m.serverHoldP99Ms,
+    'loop lag p99 ms': m.loopLagP99Ms,
+    'gc ms/s': m.gcMsPerSec,
     errors: errors || '-',
   };
 }
