@@ -3,6 +3,7 @@ import type { Outcome } from '../domain/outcome.ts';
 import type { EventState } from '../domain/state.ts';
 import {
   type ActorMsg,
+  type DurableSeats,
   type Envelope,
   EventRuntime,
   type EventSpec,
@@ -192,6 +193,12 @@ export class EventHandle {
       });
       this.schedule();
     });
+  }
+
+  /** The seat map as durable in the journal (what fans are shown), at its version. */
+  durableSeats(): Promise<DurableSeats> {
+    // The read runs inside the actor, on the runtime that handles it (a restarted one too).
+    return this.read(() => this.runtime!.durableSeats());
   }
 
   /** Resolves when everything submitted so far is durable and a snapshot is saved. */

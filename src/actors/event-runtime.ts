@@ -4,7 +4,7 @@ import type { Layout } from '../domain/chart.ts';
 import type { Command } from '../domain/commands.ts';
 import { nextExpiry } from '../domain/holds.ts';
 import type { Outcome } from '../domain/outcome.ts';
-import { createState, type EventConfig, type EventState } from '../domain/state.ts';
+import { areaAvailable, createState, type EventConfig, type EventState } from '../domain/state.ts';
 import { DeltaCoalescer } from './delta-coalescer.ts';
 import type { DeltaSink, JournalEntry, JournalPort, SnapshotPort } from './ports.ts';
 import { decodeSnapshot, encodeSnapshot } from './snapshot-envelope.ts';
@@ -16,6 +16,14 @@ export interface Envelope {
 }
 
 export type Done = (outcomes: Outcome[]) => void;
+
+/** Every seat's status and every area's places available, at a version. */
+export interface DurableSeats {
+  version: number;
+  /** One status per seat number. */
+  status: Uint8Array;
+  areas: number[];
+}
 
 /** Answers a message that will never be handled (its actor stopped for good). */
 export function refuse(msg: ActorMsg): void {
@@ -81,6 +89,11 @@ function newBatch(): Batch {
  */
 export class EventRuntime {
   state!: EventState;
+  /**
+   * The seat map as the journal has it: a change shows here only once its batch committed.
+   * Fans are shown this (snapshots), so a seat they see held is durably held.
+   */
+  private durable!: DurableSeats;
   private epoch = 0;
   private ready = false;
   private dead = false;
@@ -142,6 +155,12 @@ export class EventRuntime {
     this.lastSnapshotVersion = snap?.version ?? 0;
     this.lastSnapshotAt = this.now();
     this.coalescer = new DeltaCoalescer(eventId, layout.seatCount, state.version);
+    // Before expireDue below: its expiry is not durable yet.
+    this.durable = {
+      version: state.version,
+      status: state.status.slice(),
+      areas: layout.areas.map((_, i) => areaAvailable(state, i)),
+    };
     this.ready = true;
     log.info(
       {
@@ -166,6 +185,12 @@ export class EventRuntime {
 
   get isReady(): boolean {
     return this.ready;
+  }
+
+  /** A copy of the durable seat map (call inside the actor, e.g. from EventHandle.read). */
+  durableSeats(): DurableSeats {
+    const d = this.durable;
+    return { version: d.version, status: d.status.slice(), areas: d.areas.slice() };
   }
 
   handle(msg: ActorMsg): void {
@@ -301,6 +326,10 @@ export class EventRuntime {
   private committed(batch: Batch, version: number): void {
     if (this.dead) return;
     this.inFlight = null;
+    const d = this.durable;
+    for (let i = 0; i < batch.seats.length; i += 2) d.status[batch.seats[i]] = batch.seats[i + 1];
+    for (let i = 0; i < batch.areas.length; i += 2) d.areas[batch.areas[i]] = batch.areas[i + 1];
+    d.version = version;
     this.coalescer.add(batch.seats, batch.areas, version, performance.now());
     this.release(batch);
     if (batch.snapshot) this.saveSnapshot(version, batch.snapshot);

@@ -46,14 +46,15 @@ export function eventSummary(live: LiveEvent) {
   }));
 }
 
-/** Every seat's status as base64 bytes (one per seat number), with the version it belongs to. */
-export function seatSnapshot(live: LiveEvent) {
-  return live.handle.read((s) => ({
+/** Every seat's status as base64 bytes (one per seat number), as durable, with its version. */
+export async function seatSnapshot(live: LiveEvent) {
+  const d = await live.handle.durableSeats();
+  return {
     eventId: live.id,
-    version: s.version,
-    status: Buffer.from(s.status).toString('base64'),
-    areas: s.layout.areas.map((_, i) => areaAvailable(s, i)),
-  }));
+    version: d.version,
+    status: Buffer.from(d.status).toString('base64'),
+    areas: d.areas,
+  };
 }
 
 export interface EventHooks {

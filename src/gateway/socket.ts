@@ -1,7 +1,6 @@
 import type { TemplatedApp, WebSocket } from 'uWebSockets.js';
 import type { Logger } from 'pino';
 import type { DeltaBatch, DeltaSink } from '../actors/ports.ts';
-import { seatSnapshot } from './event-routes.ts';
 import type { LiveEvents } from './live-events.ts';
 import type { Metrics } from './metrics.ts';
 import type { RateLimiter } from './rate-limit.ts';
@@ -165,14 +164,8 @@ export function socketRoutes(
   const snapshot = async (ws: WebSocket<Conn>, eventId: string) => {
     const live = events.get(eventId);
     if (!live) return error(ws, 'EVENT_NOT_FOUND', `no event "${eventId.slice(0, 64)}"`);
-    const snap = await seatSnapshot(live);
-    sendNow(ws, {
-      t: 'snap',
-      e: eventId,
-      v: snap.version,
-      s: Buffer.from(snap.status, 'base64'),
-      a: snap.areas,
-    });
+    const snap = await live.handle.durableSeats();
+    sendNow(ws, { t: 'snap', e: eventId, v: snap.version, s: snap.status, a: snap.areas });
   };
 
   const needUser = (ws: WebSocket<Conn>, id: number | string): User | null => {

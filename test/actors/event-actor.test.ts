@@ -58,6 +58,35 @@ describe('event actor: output gate', () => {
     await vi.waitFor(() => expect(batches.at(-1)?.toVersion).toBe(1));
   });
 
+  it('given a journal append held open, when a fan holds a seat, then the durable seat map (what fans are shown) keeps it available until the commit, then shows it at the new version', async () => {
+    const { event, journal } = setup();
+    await event.read(() => 0);
+    journal.hold();
+    const p = event.submit(holdCmd('h1', 'ann', [0]));
+    await vi.waitFor(() => expect(journal.appended).toHaveLength(1));
+    expect(await event.read((s) => [s.version, s.status[0]])).toEqual([1, HELD]);
+    const before = await event.durableSeats();
+    expect([before.version, before.status[0]]).toEqual([0, AVAILABLE]);
+    journal.open();
+    expect(code(await p)).toBe('ok');
+    const after = await event.durableSeats();
+    expect([after.version, after.status[0]]).toEqual([1, HELD]);
+    expect(before.status[0]).toBe(AVAILABLE); // a copy: later commits do not change what was handed out
+  });
+
+  it('given a journal append that fails, when the actor restarts, then the durable seat map never showed the lost hold', async () => {
+    const { event, journal } = setup();
+    await event.read(() => 0);
+    journal.hold();
+    const p = event.submit(holdCmd('h1', 'ann', [0]));
+    await vi.waitFor(() => expect(journal.appended).toHaveLength(1));
+    expect((await event.durableSeats()).status[0]).toBe(AVAILABLE);
+    journal.failHeld(new Error('disk gone'));
+    expect(code(await p)).toBe('UNAVAILABLE');
+    const recovered = await event.durableSeats();
+    expect([recovered.version, recovered.status[0]]).toEqual([0, AVAILABLE]);
+  });
+
   it('given a batch in flight, when more commands arrive, then their replies (rejections too) wait, and they commit together as the next batch', async () => {
     const { event, journal } = setup();
     await event.read(() => 0);
