@@ -127,6 +127,7 @@ export async function startServer(config: Config, log: Logger): Promise<Server> 
     },
     events,
     seats,
+    sink,
     metrics,
     limiter,
     log,

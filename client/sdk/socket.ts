@@ -1,3 +1,4 @@
+import { inflateSync } from 'fflate';
 import { Packr } from 'msgpackr';
 import { ApiError, type HoldRequest, type HoldResult } from './http.ts';
 import type { QueueTick } from './queue.ts';
@@ -196,7 +197,9 @@ export class OnsaleSocket {
       case 'snap': {
         const map = this.maps.get(m.e as string);
         if (!map) return;
-        map.applySnapshot(m.v as number, m.s as Uint8Array, m.a as number[]);
+        // Binary sockets get the statuses deflated (`z`), JSON sockets raw (`s`, base64).
+        const status = m.z ? inflateSync(m.z as Uint8Array) : (m.s as Uint8Array);
+        map.applySnapshot(m.v as number, status, m.a as number[]);
         this.resyncing.delete(map.eventId);
         this.firstSnap.get(map.eventId)?.resolve(map);
         this.firstSnap.delete(map.eventId);

@@ -53,6 +53,12 @@ export function createMetrics() {
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 1],
       registers: [registry],
     }),
+    snapshotBytes: new Histogram({
+      name: 'onsale_snapshot_bytes',
+      help: 'Size of a seat-map snapshot frame as sent (deflated statuses), one per event and tick that had subscribers',
+      buckets: [256, 1024, 4096, 16384, 65536, 262144],
+      registers: [registry],
+    }),
     deltaBytes: new Counter({
       name: 'onsale_delta_bytes_total',
       help: 'Bytes of delta frames published',

@@ -1,7 +1,8 @@
 import type { TemplatedApp, WebSocket } from 'uWebSockets.js';
+import { deflateRawSync } from 'node:zlib';
 import type { Logger } from 'pino';
 import type { DeltaBatch, DeltaSink } from '../actors/ports.ts';
-import type { LiveEvents } from './live-events.ts';
+import type { LiveEvent, LiveEvents } from './live-events.ts';
 import type { Metrics } from './metrics.ts';
 import type { RateLimiter } from './rate-limit.ts';
 import { remoteIp, type User } from './router.ts';
@@ -36,16 +37,39 @@ interface Conn {
   ws: WebSocket<Conn> | null;
 }
 
-/** Publishes committed seat deltas; attached to the app once it exists. */
+/** Publishes committed seat deltas and waiting-room ticks; attached to the app once it exists. */
 export class TopicSink implements DeltaSink {
   private app: TemplatedApp | null = null;
+  /**
+   * The binary `snap` frame of each event, kept until its next delta is published: a storm
+   * of subscribers costs one read and one deflate per tick, not one each. A frame read
+   * before a publish is still good for sockets that subscribed before it (they get that
+   * delta, which starts at or before the frame's version + 1); later ones need a new one.
+   */
+  private snaps = new Map<string, Promise<Uint8Array>>();
   constructor(private readonly metrics: Metrics) {}
+
+  snapshotFrame(live: LiveEvent): Promise<Uint8Array> {
+    let frame = this.snaps.get(live.id);
+    if (!frame) {
+      frame = live.handle.durableSeats().then((d) => {
+        // Statuses are a few values in long runs: the stadium's 81 KB deflate to 0.4–20 KB.
+        const z = deflateRawSync(d.status, { level: 1 });
+        this.metrics.snapshotBytes.observe(z.byteLength);
+        return encode({ t: 'snap', e: live.id, v: d.version, z, a: d.areas }, false) as Uint8Array;
+      });
+      frame.catch(() => this.snaps.delete(live.id));
+      this.snaps.set(live.id, frame);
+    }
+    return frame;
+  }
 
   attach(app: TemplatedApp): void {
     this.app = app;
   }
 
   publish(batch: DeltaBatch): void {
+    this.snaps.delete(batch.eventId);
     const app = this.app;
     if (!app) return;
     const msg = {
@@ -66,6 +90,7 @@ export class TopicSink implements DeltaSink {
   }
 
   reset(eventId: string, version: number): void {
+    this.snaps.delete(eventId);
     this.broadcast(seatTopic(eventId, false), seatTopic(eventId, true), {
       t: 'reset',
       e: eventId,
@@ -96,6 +121,7 @@ export function socketRoutes(
     config: SocketConfig;
     events: LiveEvents;
     seats: SeatCommands;
+    sink: TopicSink;
     metrics: Metrics;
     limiter: RateLimiter;
     log: Logger;
@@ -141,7 +167,7 @@ export function socketRoutes(
     c.out.push(encode(msg, c.json));
     corked.add(c);
   };
-  const sendNow = (ws: WebSocket<Conn>, msg: Record<string, unknown>) => {
+  const sendFrameNow = (ws: WebSocket<Conn>, frame: Uint8Array | string) => {
     const c = ws.getUserData();
     if (c.closed) return;
     if (c.out.length > 0) {
@@ -149,7 +175,11 @@ export function socketRoutes(
       corked.delete(c);
       for (const f of c.out.splice(0)) ws.send(f, !c.json, false);
     }
-    ws.send(encode(msg, c.json), !c.json, false);
+    ws.send(frame, !c.json, false);
+  };
+  const sendNow = (ws: WebSocket<Conn>, msg: Record<string, unknown>) => {
+    const c = ws.getUserData();
+    if (!c.closed) sendFrameNow(ws, encode(msg, c.json));
   };
   const reply = (ws: WebSocket<Conn>, id: number | string, r: Result) =>
     send(
@@ -164,6 +194,8 @@ export function socketRoutes(
   const snapshot = async (ws: WebSocket<Conn>, eventId: string) => {
     const live = events.get(eventId);
     if (!live) return error(ws, 'EVENT_NOT_FOUND', `no event "${eventId.slice(0, 64)}"`);
+    if (!ws.getUserData().json) return sendFrameNow(ws, await deps.sink.snapshotFrame(live));
+    // JSON sockets are for debugging: the raw statuses as base64, read each time.
     const snap = await live.handle.durableSeats();
     sendNow(ws, { t: 'snap', e: eventId, v: snap.version, s: snap.status, a: snap.areas });
   };

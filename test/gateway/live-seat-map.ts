@@ -1,3 +1,4 @@
+import { inflateRawSync } from 'node:zlib';
 import { dispatch } from 'nact';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { OnsaleHttp, OnsaleSocket, SEAT_STATUS, SeatMap } from '../../client/sdk/index.ts';
@@ -5,6 +6,8 @@ import type { ActorMsg } from '../../src/actors/event-runtime.ts';
 import {
   EVENT,
   type Gateway,
+  http,
+  metric,
   RawClient,
   seatNumber,
   seatsOf,
@@ -22,6 +25,8 @@ import {
 const { available: AVAILABLE, held: HELD } = SEAT_STATUS;
 /** One 50 ms tick plus the journal commit and the loopback, with room for a loaded CI box. */
 const WITHIN_A_TICK_MS = 200;
+
+const sleepTick = () => new Promise((r) => setTimeout(r, 120)); // > one 50 ms tick
 
 export function liveSeatMapSuite(server: () => Gateway): void {
   let gw: Gateway;
@@ -191,6 +196,34 @@ export function liveSeatMapSuite(server: () => Gateway): void {
       expect(m1.version).toBeGreaterThanOrEqual(0);
     });
 
+    it('given subscribers arriving between two deltas, then they share one snapshot frame (one read, one deflate); after the next delta a newcomer gets a fresh one at the newer version', async () => {
+      const frames = async () =>
+        metric((await http(gw, 'GET', '/metrics')).text, 'onsale_snapshot_bytes_count') ?? 0;
+      const a = await signUp(gw);
+      // A change first, so that any earlier frame is gone and this test starts on a fresh one.
+      const first = await new OnsaleHttp(gw.url, { token: a.token }).hold({
+        eventId: EVENT,
+        seats: seatsOf(304, 'A', 1),
+      });
+      await sleepTick();
+      const before = await frames();
+      const clients = await Promise.all([0, 1, 2].map(() => RawClient.open(gw)));
+      for (const c of clients) c.send({ t: 'sub', e: EVENT });
+      const snaps = await Promise.all(clients.map((c) => c.take((m) => m.t === 'snap')));
+      expect(await frames()).toBe(before + 1);
+      expect(snaps.map((m) => m.v)).toEqual([snaps[0].v, snaps[0].v, snaps[0].v]);
+      expect(Buffer.from(snaps[1].z as Uint8Array).equals(Buffer.from(snaps[0].z as Uint8Array))).toBe(true);
+
+      await new OnsaleHttp(gw.url, { token: a.token }).release(first.holdId);
+      await clients[0].take((m) => m.t === 'delta'); // published: the shared frame is stale now
+      const late = await RawClient.open(gw);
+      late.send({ t: 'sub', e: EVENT });
+      const fresh = await late.take((m) => m.t === 'snap');
+      expect(fresh.v as number).toBeGreaterThan(snaps[0].v as number);
+      expect(await frames()).toBe(before + 2);
+      await Promise.all([...clients, late].map((c) => c.close()));
+    });
+
     it('given a raw socket, when it sends resync, then it gets a snapshot equal to GET /seats, in msgpack and in JSON', async () => {
       const bin = await RawClient.open(gw);
       const json = await RawClient.open(gw, { json: true });
@@ -200,7 +233,10 @@ export function liveSeatMapSuite(server: () => Gateway): void {
       const server = await seatsSnapshot(gw);
       expect(sb.v).toBe(server.version);
       expect(sj.v).toBe(server.version);
-      expect(Buffer.from(sb.s as Uint8Array).equals(Buffer.from(server.status))).toBe(true);
+      // Binary frames carry the statuses deflated (raw DEFLATE), JSON frames as base64.
+      expect(sb.s).toBeUndefined();
+      expect(inflateRawSync(sb.z as Uint8Array).equals(Buffer.from(server.status))).toBe(true);
+      expect((sb.z as Uint8Array).byteLength).toBeLessThan(server.status.byteLength / 4);
       expect(Buffer.from(sj.s as string, 'base64').equals(Buffer.from(server.status))).toBe(true);
       expect(sb.a).toEqual(sj.a);
     });
