@@ -146,7 +146,7 @@ export function socketRoutes(
   // Replies leave in one write per socket per loop turn: a journal batch releases hundreds
   // of replies at once, and uncorked each would be its own syscall (~5 µs here). Snapshots
   // go at once instead, so no delta published meanwhile can overtake them.
-  // A closed uWS socket throws on every method, so the queue holds connections, not sockets.
+  // Sending on a closed uWS socket throws: flush skips connections closed since they queued.
   const corked = new Set<Conn>();
   const flush = () => {
     for (const c of corked) {

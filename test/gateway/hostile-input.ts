@@ -361,6 +361,9 @@ export function hostileInputSuite(server: () => Gateway): void {
       const before = await stateDigest(gw);
       for (let i = 0; i < 200; i++) s.send({ t: 'ping', id: i });
       s.send({ t: 'release', id: 'r', hold: `${EVENT}~nobody` });
+      // Answers that go through awaits (a snapshot from the actor, a refused hold) may come after the close.
+      s.send({ t: 'sub', e: EVENT });
+      s.send({ t: 'hold', id: 'h', e: EVENT, seats: ['no-such-seat'] });
       s.ws.terminate(); // no close frame: the replies queued for this turn meet a closed socket
       await waitFor(
         async () =>
