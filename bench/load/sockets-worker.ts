@@ -15,7 +15,7 @@
 // holds' acknowledgement times at the end and this process turns subscriber × hold pairs
 // into a latency histogram (HdrHistogram, µs), sending back only the encoded histogram.
 import * as hdr from 'hdr-histogram-js';
-import type { SeatChange, SeatMap } from '../../client/sdk/index.ts';
+import type { SeatMap, SeatMapChange } from '../../client/sdk/index.ts';
 import { inParallel } from '../lib/parallel.ts';
 import { Float64List } from '../lib/stats.ts';
 import { type BoundSocket, connectFrom } from './bound-socket.ts';
@@ -49,9 +49,9 @@ let cpuAtStart = process.cpuUsage();
 let cpuMicros = 0;
 let passiveDrain = { ms: 0, behind: 0 };
 
-function listen(c: Client): (changes: SeatChange[], map: SeatMap) => void {
-  return (changes, map) => {
-    if (!counting || changes.length === 0) return;
+function listen(c: Client): (change: SeatMapChange, map: SeatMap) => void {
+  return (change, map) => {
+    if (!counting || change.kind !== 'delta') return;
     c.deltas++;
     if (!tracking || !c.active) return;
     const v = map.version;
@@ -59,7 +59,7 @@ function listen(c: Client): (changes: SeatChange[], map: SeatMap) => void {
     recTime.push(nowMs());
     if (holdsOfVersion.has(v)) return;
     const holds: number[] = [];
-    for (const ch of changes) {
+    for (const ch of change.seats) {
       if (ch.status !== HELD || ch.seat >= holdOfSeat.length) continue;
       const h = holdOfSeat[ch.seat];
       if (h >= 0) holds.push(h);

@@ -1,7 +1,13 @@
 // The onsale SDK: used by the web client, the tests and the benchmarks.
 export { ApiError, type HoldRequest, type HoldResult, OnsaleHttp } from './http.ts';
 export { etaSeconds, position, type QueueTick } from './queue.ts';
-export { type DeltaResult, type SeatChange, SeatMap } from './seat-map.ts';
+export {
+  type AreaChange,
+  type DeltaResult,
+  type SeatChange,
+  SeatMap,
+  type SeatMapChange,
+} from './seat-map.ts';
 export { OnsaleSocket, type SocketOptions } from './socket.ts';
 
 /** Seat status codes, as in the seat map's bytes. */

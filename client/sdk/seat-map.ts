@@ -8,12 +8,35 @@ export interface SeatChange {
   status: number;
 }
 
+/** A general-admission area's new count of places left; `area` is its position in the chart's `gaAreas`. */
+export interface AreaChange {
+  area: number;
+  available: number;
+}
+
+/**
+ * What one notification reports. A snapshot replaced the whole map (the first one, or a
+ * resynchronisation after a gap or reset): redraw everything. A delta moved the map to
+ * version `to` and changed exactly `seats` and `areas`, either of which may be empty (a
+ * hold extension changes neither, a standing-area hold only `areas`).
+ */
+export type SeatMapChange =
+  | { kind: 'snapshot'; version: number }
+  | {
+      kind: 'delta';
+      /** The batch's versions; `from` may be at or below the map's previous version when batches overlap. */
+      from: number;
+      to: number;
+      seats: SeatChange[];
+      areas: AreaChange[];
+    };
+
 export class SeatMap {
   status: Uint8Array = new Uint8Array(0);
   areas: number[] = [];
   /** Version of the state this map shows; -1 until the first snapshot. */
   version = -1;
-  private listeners = new Set<(changes: SeatChange[], map: SeatMap) => void>();
+  private listeners = new Set<(change: SeatMapChange, map: SeatMap) => void>();
 
   constructor(readonly eventId: string) {}
 
@@ -21,7 +44,7 @@ export class SeatMap {
     this.status = new Uint8Array(status);
     this.areas = [...areas];
     this.version = version;
-    this.emit([]);
+    this.emit({ kind: 'snapshot', version });
   }
 
   /**
@@ -33,14 +56,18 @@ export class SeatMap {
     if (this.version < 0) return 'gap';
     if (to <= this.version) return 'stale';
     if (from > this.version + 1) return 'gap';
-    const changes: SeatChange[] = [];
+    const seatChanges: SeatChange[] = [];
     for (let i = 0; i < seats.length; i += 2) {
       this.status[seats[i]] = seats[i + 1];
-      changes.push({ seat: seats[i], status: seats[i + 1] });
+      seatChanges.push({ seat: seats[i], status: seats[i + 1] });
     }
-    for (let i = 0; i < areas.length; i += 2) this.areas[areas[i]] = areas[i + 1];
+    const areaChanges: AreaChange[] = [];
+    for (let i = 0; i < areas.length; i += 2) {
+      this.areas[areas[i]] = areas[i + 1];
+      areaChanges.push({ area: areas[i], available: areas[i + 1] });
+    }
     this.version = to;
-    this.emit(changes);
+    this.emit({ kind: 'delta', from, to, seats: seatChanges, areas: areaChanges });
     return 'applied';
   }
 
@@ -50,12 +77,13 @@ export class SeatMap {
     return n;
   }
 
-  onChange(fn: (changes: SeatChange[], map: SeatMap) => void): () => void {
+  /** Calls `fn` after every snapshot and every applied delta (not for stale or gapped ones); returns the unsubscribe. */
+  onChange(fn: (change: SeatMapChange, map: SeatMap) => void): () => void {
     this.listeners.add(fn);
     return () => this.listeners.delete(fn);
   }
 
-  private emit(changes: SeatChange[]): void {
-    for (const fn of this.listeners) fn(changes, this);
+  private emit(change: SeatMapChange): void {
+    for (const fn of this.listeners) fn(change, this);
   }
 }

@@ -65,7 +65,8 @@ const socket = await OnsaleSocket.connect(wsUrl);
 const map = await socket.subscribe(eventId);
 layout();
 paint(map);
-map.onChange((changes) => paint(map, changes.length > 0 ? changes.map((c) => c.seat) : undefined));
+// A delta repaints just its seats (none for an extension: only the version and legend); a snapshot repaints all.
+map.onChange((change) => paint(map, change.kind === 'delta' ? change.seats.map((c) => c.seat) : undefined));
 addEventListener('resize', () => {
   layout();
   paint(map);

@@ -9,8 +9,12 @@ export type VenueKind = 'theatre' | 'arena' | 'stadium';
 interface Tier {
   sections: number;
   rows: number;
-  /** Distance of the first row from the stage, metres. */
-  radius: number;
+  /**
+   * Distance of the first row from the stage, metres. Omitted above the first tier: the tier
+   * then starts TIER_AISLE beyond the previous tier's last row. Given, it must leave at least
+   * that aisle (generateChart throws otherwise), so no template can draw seats over seats.
+   */
+  radius?: number;
   /** Angular span of the whole tier, degrees, centred on the axis facing the stage. */
   span: number;
 }
@@ -18,7 +22,8 @@ interface Tier {
 interface VenueSpec {
   name: string;
   stage: { x: number; y: number };
-  tiers: Tier[];
+  /** The first tier's radius bounds the floor in front of the stage, so it is always given. */
+  tiers: [Tier & { radius: number }, ...Tier[]];
   ga: { name: string; capacity: number }[];
 }
 
@@ -28,7 +33,8 @@ const SPECS: Record<VenueKind, VenueSpec> = {
     stage: { x: 0, y: 0 },
     tiers: [
       { sections: 3, rows: 22, radius: 5, span: 120 },
-      { sections: 3, rows: 10, radius: 22, span: 110 },
+      // The circle: derived, so it starts TIER_AISLE behind the stalls' last row (at 22.85 m), not over it.
+      { sections: 3, rows: 10, span: 110 },
     ],
     ga: [],
   },
@@ -56,8 +62,16 @@ const SPECS: Record<VenueKind, VenueSpec> = {
   },
 };
 
-const SEAT_PITCH = 0.55;
-const ROW_DEPTH = 0.85;
+/** Seat centres along a row, metres (measured on the row's arc). */
+export const SEAT_PITCH = 0.55;
+/** Row centres one behind the other, metres; deeper than SEAT_PITCH, so rows never touch. */
+export const ROW_DEPTH = 0.85;
+/** The cross-aisle between one tier's last row and the next tier's first: two rows deep. */
+export const TIER_AISLE = 2 * ROW_DEPTH;
+/** The aisle on each side of a section, degrees: sections of a tier never share an edge. */
+const SECTION_AISLE = 1;
+/** Fewest seats a row may have; a template whose row is shorter is a template bug. */
+const MIN_ROW_SEATS = 4;
 const CATEGORIES = [
   { id: 'P1', name: 'Premium' },
   { id: 'P2', name: 'Category 1' },
@@ -91,12 +105,60 @@ function boundsOf(rows: { seats: ChartSeat[] }[]): ChartSection['bounds'] {
   return { minX: r2(minX - m), minY: r2(minY - m), maxX: r2(maxX + m), maxY: r2(maxY + m) };
 }
 
+/**
+ * Each tier's first-row radius: as given, or TIER_AISLE beyond the previous tier's last row.
+ * Tiers are concentric rings, so a ring that starts an aisle beyond the last one ends keeps
+ * every seat of it an aisle away from every seat below, whatever the spans.
+ */
+function tierRadii(kind: VenueKind, spec: VenueSpec): number[] {
+  const radii: number[] = [];
+  spec.tiers.forEach((tier, t) => {
+    const prev = spec.tiers[t - 1];
+    const min = prev ? radii[t - 1] + (prev.rows - 1) * ROW_DEPTH + TIER_AISLE : 0;
+    const radius = Math.round((tier.radius ?? min) * 100) / 100;
+    if (radius < min - 1e-9 || radius <= 0) {
+      throw new Error(`${kind}: tier ${t + 1} starts at ${radius} m, closer than the aisle at ${min} m`);
+    }
+    // Beyond a full turn the first and last sections would wrap onto each other.
+    if (tier.span > 360) throw new Error(`${kind}: tier ${t + 1} spans more than 360°`);
+    radii.push(radius);
+  });
+  return radii;
+}
+
+/**
+ * Standing floors stand between the stage and the first tier: on the line halfway out to the
+ * first row, spread across its middle. The farthest is then under R/√2 from the stage, so at
+ * least 0.29 R from every seat; a first tier too close for an aisle's clearance is refused.
+ */
+function gaAreas(kind: VenueKind, spec: VenueSpec, firstRadius: number): ChartGaArea[] {
+  const n = spec.ga.length;
+  const spacing = firstRadius / (n + 1);
+  return spec.ga.map((g, i) => {
+    const dx = (i - (n - 1) / 2) * spacing;
+    const dy = firstRadius / 2;
+    if (firstRadius - Math.hypot(dx, dy) < TIER_AISLE) {
+      throw new Error(`${kind}: the floor inside ${firstRadius} m has no room for ${g.name}`);
+    }
+    return {
+      id: `GA${i + 1}`,
+      name: g.name,
+      category: 'P2',
+      capacity: g.capacity,
+      x: Math.round((spec.stage.x + dx) * 100) / 100,
+      y: Math.round((spec.stage.y + dy) * 100) / 100,
+    };
+  });
+}
+
 /** Generates a venue chart; the same kind always yields the same chart. */
 export function generateChart(kind: VenueKind, id: string = kind): Chart {
   const spec = SPECS[kind];
+  const radii = tierRadii(kind, spec);
   const sections: ChartSection[] = [];
   spec.tiers.forEach((tier, t) => {
     const perSection = tier.span / tier.sections;
+    const inner = perSection - 2 * SECTION_AISLE;
     for (let s = 0; s < tier.sections; s++) {
       // Angles measured from the axis facing the stage; 0 is dead centre.
       const from = -tier.span / 2 + s * perSection;
@@ -104,13 +166,15 @@ export function generateChart(kind: VenueKind, id: string = kind): Chart {
       const sectionId = `${t + 1}${String(s + 1).padStart(2, '0')}`;
       const rows = [];
       for (let r = 0; r < tier.rows; r++) {
-        const radius = tier.radius + r * ROW_DEPTH;
-        const arc = ((perSection - 2) * Math.PI * radius) / 180; // 1° aisle each side
-        const count = Math.max(4, Math.floor(arc / SEAT_PITCH));
+        const radius = radii[t] + r * ROW_DEPTH;
+        const arc = (inner * Math.PI * radius) / 180;
+        // At least SEAT_PITCH of arc per seat; padding a short row would squeeze seats together.
+        const count = Math.floor(arc / SEAT_PITCH);
+        if (count < MIN_ROW_SEATS) throw new Error(`${kind}: row ${r + 1} of tier ${t + 1} is too short`);
         const label = rowLabel(r);
         const seats: ChartSeat[] = [];
         for (let n = 0; n < count; n++) {
-          const angle = ((from + 1 + ((perSection - 2) * (n + 0.5)) / count) * Math.PI) / 180;
+          const angle = ((from + SECTION_AISLE + (inner * (n + 0.5)) / count) * Math.PI) / 180;
           const premium = t === 0 && centre < 0.35 && r < tier.rows / 2;
           const catNo = premium ? 0 : Math.min(3, t + (centre > 0.6 ? 1 : 0) + (r >= tier.rows / 2 ? 1 : 0));
           const seat: ChartSeat = {
@@ -131,14 +195,6 @@ export function generateChart(kind: VenueKind, id: string = kind): Chart {
       sections.push({ id: sectionId, name: `Section ${sectionId}`, bounds: boundsOf(rows), rows });
     }
   });
-  const gaAreas: ChartGaArea[] = spec.ga.map((g, i) => ({
-    id: `GA${i + 1}`,
-    name: g.name,
-    category: 'P2',
-    capacity: g.capacity,
-    x: spec.stage.x + (i - (spec.ga.length - 1) / 2) * 20,
-    y: spec.stage.y + 25,
-  }));
   return {
     format: CHART_FORMAT,
     id,
@@ -146,7 +202,7 @@ export function generateChart(kind: VenueKind, id: string = kind): Chart {
     focal: { ...spec.stage },
     categories: CATEGORIES.map((c) => ({ ...c })),
     sections,
-    gaAreas,
+    gaAreas: gaAreas(kind, spec, radii[0]),
   };
 }
 

@@ -36,8 +36,8 @@ describe('the seat map fans see is the durable one', () => {
     const watcher = await OnsaleSocket.connect(gw.wsUrl, { WebSocket: TrackedWebSocket });
     const map = await watcher.subscribe(EVENT);
     const seen: number[] = [];
-    map.onChange((changes) => {
-      for (const c of changes) if (c.seat === n) seen.push(c.status);
+    map.onChange((change) => {
+      if (change.kind === 'delta') for (const c of change.seats) if (c.seat === n) seen.push(c.status);
     });
     const holder = await OnsaleSocket.connect(gw.wsUrl, { token: fan.token, WebSocket: TrackedWebSocket });
 
