@@ -1,35 +1,63 @@
 import { dispatch, type Ref, spawn, start, stop } from 'nact';
-import type { Outcome } from '../domain/outcome.ts';
-import type { EventState } from '../domain/state.ts';
-import {
-  type ActorMsg,
-  type DurableSeats,
-  type Envelope,
-  EventRuntime,
-  type EventSpec,
-  type RuntimeDeps,
-  refuse,
-} from './event-runtime.ts';
+import { CommitStream } from './commit-stream.ts';
+import { EventHandle } from './event-handle.ts';
+import { type ActorMsg, EventRuntime, type EventSpec, type RuntimeDeps, refuse } from './event-runtime.ts';
 import { FencingError } from './ports.ts';
+
+/** @deprecated import from event-handle.ts */
+export type { EventHandle } from './event-handle.ts';
 
 /** Restarts allowed within the window before a crashing actor is stopped for good. */
 const MAX_RESTARTS = 5;
 const RESTART_WINDOW_MS = 60_000;
 
+/** Where an event's spec comes from when it is first used; null: no such event (or a draft). */
+export type SpecSource<M> = (eventId: string) => Promise<{ spec: EventSpec; meta: M } | null>;
+
+export interface DirectoryOptions<M> {
+  /** Opens events on first use (`event(id)`). */
+  specs?: SpecSource<M>;
+  /** A quiet actor (no open sale, no live hold) unused this long is stopped; 0: never. */
+  idleMs?: number;
+  /** How often idle actors are looked for. */
+  sweepMs?: number;
+  /** Keeps an actor up although quiet (e.g. fans watching its seat map). */
+  keepAlive?: (eventId: string) => boolean;
+}
+
 /**
- * The actor system: one nact actor per event, found by event id. The nact state of an
- * event actor is its EventRuntime. A crash (a throw while handling a message, or a journal
- * failure) resets the actor, and a fresh runtime recovers from the last durable state.
+ * The actor system: one nact actor per running event, found by event id, started on first
+ * use from the spec source (or explicitly with `open`) and stopped when idle. The nact state
+ * of an event actor is its EventRuntime. A crash (a throw while handling a message, or a
+ * journal failure) resets the actor, and a fresh runtime recovers from the last durable state.
  */
-export class Directory {
+export class Directory<M = unknown> {
+  /** Every committed batch of every event, in order per event. */
+  readonly commits: CommitStream;
   private readonly system = start();
-  private readonly events = new Map<string, EventHandle>();
+  private readonly events = new Map<string, EventHandle<M>>();
+  private readonly opening = new Map<string, Promise<EventHandle<M> | null>>();
+  private readonly deps: RuntimeDeps;
+  private readonly sweeper: NodeJS.Timeout | null;
+  private spawned = 0;
+  private closed = false;
 
-  constructor(private readonly deps: RuntimeDeps) {}
+  constructor(
+    deps: Omit<RuntimeDeps, 'commits'>,
+    private readonly opts: DirectoryOptions<M> = {},
+  ) {
+    this.commits = new CommitStream(deps.journal, deps.log);
+    this.deps = { ...deps, commits: this.commits };
+    const idle = opts.idleMs ?? 0;
+    this.sweeper = idle > 0 ? setInterval(() => this.sweep(idle), opts.sweepMs ?? 30_000) : null;
+    this.sweeper?.unref();
+  }
 
-  open(spec: EventSpec): EventHandle {
+  /** Starts an event's actor (it recovers from the journal in the background). */
+  open(spec: EventSpec, meta?: M): EventHandle<M> {
+    if (this.closed) throw new Error('the directory is closed');
     if (this.events.has(spec.eventId)) throw new Error(`event ${spec.eventId} is already open`);
-    const handle = new EventHandle(spec.eventId);
+    const handle = new EventHandle<M>(spec, meta as M);
     const { log } = this.deps;
     const restarts: number[] = [];
     const ref = spawn(
@@ -38,12 +66,13 @@ export class Directory {
         runtime.handle(msg);
         return runtime;
       },
-      spec.eventId,
+      // Unique per start: an event stopped when idle may start again later.
+      `${spec.eventId}.${++this.spawned}`,
       {
         initialStateFunc: (ctx) => {
           handle.runtime?.dispose();
           handle.runtime = new EventRuntime(spec, this.deps, (m) =>
-            handle.stopped ? refuse(m) : dispatch(ctx.self, m),
+            handle.status === 'stopped' ? refuse(m) : dispatch(ctx.self, m),
           );
           return handle.runtime;
         },
@@ -60,8 +89,8 @@ export class Directory {
               { err: error, eventId: spec.eventId },
               fenced ? 'event taken over by another owner; stopped' : 'event actor keeps crashing; stopped',
             );
-            handle.stopped = true;
-            this.events.delete(spec.eventId);
+            handle.markStopped();
+            if (this.events.get(spec.eventId) === handle) this.events.delete(spec.eventId);
             // What already waits in the mailbox will never run: answer it now.
             for (const item of ctx.mailbox as unknown as ({ message: ActorMsg } | ActorMsg)[]) {
               refuse('message' in item ? item.message : item);
@@ -78,142 +107,89 @@ export class Directory {
     return handle;
   }
 
-  get(eventId: string): EventHandle | undefined {
+  /**
+   * The event's handle, starting its actor from the spec source if it is not running.
+   * Null when the source knows no such event. Concurrent calls share one start.
+   */
+  event(eventId: string): Promise<EventHandle<M> | null> {
+    const running = this.events.get(eventId);
+    if (running) return Promise.resolve(running);
+    let p = this.opening.get(eventId);
+    if (!p) {
+      const source = this.opts.specs;
+      if (!source || this.closed) return Promise.resolve(null);
+      p = source(eventId)
+        .then((found) => {
+          if (!found || this.closed) return null;
+          return this.events.get(eventId) ?? this.open(found.spec, found.meta);
+        })
+        .finally(() => this.opening.delete(eventId));
+      this.opening.set(eventId, p);
+    }
+    return p;
+  }
+
+  /**
+   * The handle if the event is running or starting (then once started), else null. What a
+   * caller sends it is applied after the actor reconciled with the spec it started from,
+   * so a change made while it was starting is never lost.
+   */
+  async running(eventId: string): Promise<EventHandle<M> | null> {
+    return this.events.get(eventId) ?? (await this.opening.get(eventId)) ?? null;
+  }
+
+  /** A running (or starting) event's handle, without starting anything. */
+  get(eventId: string): EventHandle<M> | undefined {
     return this.events.get(eventId);
   }
 
+  /** Ids of the events whose actors run now. */
   ids(): string[] {
     return [...this.events.keys()];
   }
 
+  /** True when every running actor has recovered. */
+  ready(): boolean {
+    for (const h of this.events.values()) if (h.status !== 'ready') return false;
+    return true;
+  }
+
+  /** Drains one event (journal flushed, snapshot saved) and stops its actor. */
+  async stop(eventId: string): Promise<void> {
+    const h = this.events.get(eventId);
+    if (!h) return;
+    await h.drain();
+    if (this.events.get(eventId) !== h) return;
+    this.events.delete(eventId);
+    h.markStopped();
+    h.runtime?.dispose();
+    stop(h.ref);
+    this.deps.log.info({ eventId }, 'event actor stopped (idle)');
+  }
+
+  private sweep(idleMs: number): void {
+    const now = (this.deps.now ?? Date.now)();
+    for (const [id, h] of this.events) {
+      const r = h.runtime;
+      if (!r?.quiet || now - r.lastUsed < idleMs) continue;
+      if (this.opts.keepAlive?.(id)) continue;
+      this.stop(id).catch((err) => this.deps.log.warn({ err, eventId: id }, 'idle stop failed'));
+    }
+  }
+
   /** Flushes every event's journal, writes final snapshots, then stops the actors. */
   async close(): Promise<void> {
+    this.closed = true;
+    if (this.sweeper) clearInterval(this.sweeper);
+    await Promise.allSettled([...this.opening.values()]);
     const handles = [...this.events.values()];
     await Promise.all(handles.map((h) => h.drain()));
     for (const h of handles) {
       h.runtime?.dispose();
-      h.stopped = true;
+      h.markStopped();
     }
     this.events.clear();
+    this.commits.close();
     stop(this.system);
   }
 }
-
-/**
- * How the rest of the server talks to one event actor. Everything submitted in one turn of
- * the event loop — single commands, batches, reads — travels to the actor as one message
- * for the commands and one for the reads. nact runs one message per loop turn (a
- * setImmediate each), and under socket load a turn can take milliseconds: a message per
- * request would queue behind the loop, a message per turn cannot.
- */
-export class EventHandle {
-  ref!: Ref<ActorMsg>;
-  runtime: EventRuntime | undefined;
-  stopped = false;
-  private pending: Envelope[] = [];
-  /** Who waits for which outcomes of `pending`: one (submit) or a run of them (submitMany). */
-  private waiters: Waiter[] = [];
-  private reads: { fn: (state: EventState) => void; fail: (error: Error) => void }[] = [];
-  private scheduled = false;
-
-  constructor(readonly eventId: string) {}
-
-  submit(command: Envelope['command'], key?: string): Promise<Outcome> {
-    if (this.stopped) return Promise.resolve(STOPPED);
-    return new Promise((resolve) => {
-      this.waiters.push({ start: this.pending.length, count: 0, one: resolve });
-      this.pending.push(key === undefined ? { command } : { command, key });
-      this.schedule();
-    });
-  }
-
-  /** Applies the commands in order; resolves with their outcomes once their batch is durable. */
-  submitMany(envelopes: Envelope[]): Promise<Outcome[]> {
-    if (this.stopped) return Promise.resolve(envelopes.map(() => STOPPED));
-    return new Promise((resolve) => {
-      this.waiters.push({ start: this.pending.length, count: envelopes.length, many: resolve });
-      for (const e of envelopes) this.pending.push(e);
-      this.schedule();
-    });
-  }
-
-  private schedule(): void {
-    if (this.scheduled) return;
-    this.scheduled = true;
-    setImmediate(() => this.send());
-  }
-
-  /** Sends this turn's commands, then its reads (which so see the commands' effects). */
-  private send(): void {
-    this.scheduled = false;
-    if (this.pending.length > 0) {
-      const envelopes = this.pending;
-      const waiters = this.waiters;
-      this.pending = [];
-      this.waiters = [];
-      const done = (outcomes: Outcome[]) => {
-        for (const w of waiters) {
-          if (w.one) w.one(outcomes[w.start]);
-          else w.many?.(w.count === outcomes.length ? outcomes : outcomes.slice(w.start, w.start + w.count));
-        }
-      };
-      if (this.stopped) done(envelopes.map(() => STOPPED));
-      else dispatch(this.ref, { kind: 'submit', envelopes, done });
-    }
-    if (this.reads.length > 0) {
-      const reads = this.reads;
-      this.reads = [];
-      if (this.stopped) for (const r of reads) r.fail(new Error(`event ${this.eventId} is not running`));
-      else
-        dispatch(this.ref, {
-          kind: 'read',
-          fn: (s) => {
-            for (const r of reads) r.fn(s);
-          },
-          fail: (e) => {
-            for (const r of reads) r.fail(e);
-          },
-        });
-    }
-  }
-
-  /** Runs `fn` inside the actor, between commands, and returns its result. */
-  read<T>(fn: (state: EventState) => T): Promise<T> {
-    if (this.stopped) return Promise.reject(new Error(`event ${this.eventId} is not running`));
-    return new Promise((resolve, reject) => {
-      this.reads.push({
-        fn: (s) => {
-          try {
-            resolve(fn(s));
-          } catch (e) {
-            reject(e);
-          }
-        },
-        fail: reject,
-      });
-      this.schedule();
-    });
-  }
-
-  /** The seat map as durable in the journal (what fans are shown), at its version. */
-  durableSeats(): Promise<DurableSeats> {
-    // The read runs inside the actor, on the runtime that handles it (a restarted one too).
-    return this.read(() => this.runtime!.durableSeats());
-  }
-
-  /** Resolves when everything submitted so far is durable and a snapshot is saved. */
-  drain(): Promise<void> {
-    if (this.stopped) return Promise.resolve();
-    this.send(); // "submitted so far" includes commands still waiting for this turn to end
-    return new Promise((done) => dispatch(this.ref, { kind: 'drain', done }));
-  }
-}
-
-interface Waiter {
-  start: number;
-  count: number;
-  one?: (outcome: Outcome) => void;
-  many?: (outcomes: Outcome[]) => void;
-}
-
-const STOPPED: Outcome = { ok: false, error: { code: 'UNAVAILABLE', message: 'the event is not running' } };

@@ -1,33 +1,40 @@
 import type { Logger } from 'pino';
 import { apply } from '../domain/apply.ts';
 import type { Layout } from '../domain/chart.ts';
-import type { Command } from '../domain/commands.ts';
+import type { Command, SaleStatus } from '../domain/commands.ts';
+import { evolve } from '../domain/evolve.ts';
 import { nextExpiry } from '../domain/holds.ts';
 import type { Outcome } from '../domain/outcome.ts';
+import * as q from '../domain/queries.ts';
+import { replyOf } from '../domain/replies.ts';
+import { encodeState } from '../domain/snapshot.ts';
 import { areaAvailable, createState, type EventConfig, type EventState } from '../domain/state.ts';
-import { DeltaCoalescer } from './delta-coalescer.ts';
-import type { DeltaSink, JournalEntry, JournalPort, SnapshotPort } from './ports.ts';
+import type { CommitStream } from './commit-stream.ts';
+import { type DurableSeats, type Envelope, type Query, UNAVAILABLE } from './event-port.ts';
+import {
+  isLegacy,
+  type JournalEntry,
+  type JournalPort,
+  type SnapshotPort,
+  type StoredEntry,
+} from './ports.ts';
 import { decodeSnapshot, encodeSnapshot } from './snapshot-envelope.ts';
 
-export interface Envelope {
-  command: Command;
-  /** Idempotency key: a retried command with the same key gets the first outcome. */
-  key?: string;
-}
+/** @deprecated import from event-port.ts */
+export type { DurableSeats, Envelope } from './event-port.ts';
 
 export type Done = (outcomes: Outcome[]) => void;
 
-/** Every seat's status and every area's places available, at a version. */
-export interface DurableSeats {
-  version: number;
-  /** One status per seat number. */
-  status: Uint8Array;
-  areas: number[];
+export interface PendingQuery {
+  query: Query;
+  resolve: (value: unknown) => void;
+  reject: (error: Error) => void;
 }
 
 /** Answers a message that will never be handled (its actor stopped for good). */
 export function refuse(msg: ActorMsg): void {
   if (msg.kind === 'submit') msg.done(msg.envelopes.map(() => UNAVAILABLE));
+  else if (msg.kind === 'query') for (const p of msg.queries) p.reject(new Error('the event is not running'));
   else if (msg.kind === 'read') msg.fail(new Error('the event is not running'));
   else if (msg.kind === 'drain') msg.done();
 }
@@ -36,26 +43,34 @@ export function refuse(msg: ActorMsg): void {
 export type ActorMsg =
   | { kind: 'submit'; envelopes: Envelope[]; done: Done }
   | { kind: 'expire' }
+  | { kind: 'query'; queries: PendingQuery[] }
+  /** @deprecated live-state closures; goes once every caller uses queries */
   | { kind: 'read'; fn: (state: EventState) => void; fail: (error: Error) => void }
   | { kind: 'drain'; done: () => void }
   | { kind: 'fatal'; error: Error };
 
+/**
+ * What an event is and what the catalog wants of it. The layout and config are fixed for
+ * the event's life (the journal numbers seats by the layout); prices and sale are the
+ * desired state, which the actor reaches through journaled commands once it has recovered.
+ */
 export interface EventSpec {
   eventId: string;
   layout: Layout;
+  /** Price per category in cents; categories left out are not on sale. */
   prices: Record<string, number>;
+  /** The sale the catalog's status implies; default 'open'. */
+  sale?: SaleStatus;
   config?: Partial<EventConfig>;
 }
 
 export interface RuntimeDeps {
   journal: JournalPort;
   snapshots: SnapshotPort;
-  deltas: DeltaSink;
+  commits: CommitStream;
   log: Logger;
   now?: () => number;
-  /** Delta coalescing period. */
-  tickMs?: number;
-  /** Snapshot after this many commands… */
+  /** Snapshot after this many events… */
   snapshotEvery?: number;
   /** …or this long after the last snapshot, whichever comes first. */
   snapshotIntervalMs?: number;
@@ -71,24 +86,23 @@ interface Batch {
   snapshot: Uint8Array | null;
 }
 
-const UNAVAILABLE: Outcome = {
-  ok: false,
-  error: { code: 'UNAVAILABLE', message: 'the command could not be made durable; retry with the same key' },
-};
-
 function newBatch(): Batch {
   return { entries: [], replies: [], seats: [], areas: [], snapshot: null };
 }
 
+/** Who the journal names for commands the actor issues itself (expiry, reconciliation). */
+const SYSTEM = 'system';
+
 /**
- * One event's live state and the machinery around it. Commands are applied at once and
- * synchronously (no await between reading and writing state: that is the lock), but their
- * replies and seat deltas wait behind an output gate until the journal batch holding them
- * is durable. One batch is written at a time; everything applied meanwhile forms the next
- * (group commit), so the batch size follows the journal's latency.
+ * One event's live state and the machinery around it. Commands are decided and applied at
+ * once and synchronously (no await between reading and writing state: that is the lock),
+ * but their replies wait behind an output gate until the journal batch holding their
+ * events is durable. One batch is written at a time; everything applied meanwhile forms the
+ * next (group commit), so the batch size follows the journal's latency. Committed batches
+ * go to the commit stream in order.
  */
 export class EventRuntime {
-  state!: EventState;
+  private state!: EventState;
   /**
    * The seat map as the journal has it: a change shows here only once its batch committed.
    * Fans are shown this (snapshots), so a seat they see held is durably held.
@@ -102,8 +116,6 @@ export class EventRuntime {
   private inFlight: Batch | null = null;
   private flushScheduled = false;
   private drains: (() => void)[] = [];
-  private coalescer!: DeltaCoalescer;
-  private tickTimer: NodeJS.Timeout | null = null;
   private expiryTimer: NodeJS.Timeout | null = null;
   private expiryArmedAt = Number.POSITIVE_INFINITY;
   private lastSnapshotVersion = 0;
@@ -111,6 +123,8 @@ export class EventRuntime {
   private keys = new Map<string, Outcome>();
   private snapshotSaving: Promise<void> = Promise.resolve();
   private readonly now: () => number;
+  /** When the actor last handled a command or query (ms), for idle shutdown. */
+  lastUsed: number;
 
   constructor(
     readonly spec: EventSpec,
@@ -119,47 +133,42 @@ export class EventRuntime {
     private readonly post: (msg: ActorMsg) => void,
   ) {
     this.now = deps.now ?? Date.now;
+    this.lastUsed = this.now();
     this.recover().catch((error: Error) => this.fatal(error));
   }
 
-  /** Loads the latest snapshot, replays the journal after it, then expires overdue holds. */
+  /** Loads the latest snapshot, evolves the journal after it, then expires overdue holds. */
   private async recover(): Promise<void> {
     const { journal, snapshots, log } = this.deps;
     const { eventId, layout } = this.spec;
     const started = performance.now();
     this.epoch = await journal.claim(eventId);
     const snap = await snapshots.latest(eventId);
-    let state: EventState;
+    let state: EventState | null = null;
     if (snap) {
       const decoded = decodeSnapshot(layout, snap.bytes);
       state = decoded.state;
       for (const [key, out] of decoded.keys) this.remember(key, out);
-    } else {
-      state = createState(layout, this.spec.prices, this.spec.config);
     }
     let replayed = 0;
-    await journal.read(eventId, state.version, (entries) => {
+    await journal.read(eventId, state?.version ?? 0, (entries) => {
+      // Journals of schema 1 began from a state where unpriced seats were AVAILABLE.
+      state ??= this.genesis(entries.length > 0 && isLegacy(entries[0]));
       for (const e of entries) {
-        const out = apply(state, e.command, e.at);
-        if (!out.ok || state.version !== e.seq) {
-          throw new Error(
-            `journal of ${eventId} does not replay at seq ${e.seq}: ${out.ok ? 'gap' : out.error.code}`,
-          );
-        }
-        if (e.key !== undefined) this.remember(e.key, out);
+        this.replay(state, e);
         replayed++;
       }
     });
+    state ??= this.genesis(false);
     if (this.dead) return;
     this.state = state;
     this.lastSnapshotVersion = snap?.version ?? 0;
     this.lastSnapshotAt = this.now();
-    this.coalescer = new DeltaCoalescer(eventId, layout.seatCount, state.version);
     // Before expireDue below: its expiry is not durable yet.
     this.durable = {
       version: state.version,
       status: state.status.slice(),
-      areas: layout.areas.map((_, i) => areaAvailable(state, i)),
+      areas: layout.areas.map((_, i) => areaAvailable(state!, i)),
     };
     this.ready = true;
     log.info(
@@ -173,24 +182,67 @@ export class EventRuntime {
       },
       'event recovered',
     );
-    this.deps.deltas.reset(eventId, state.version);
-    this.tickTimer = setInterval(() => this.tick(), this.deps.tickMs ?? 50);
-    this.tickTimer.unref();
+    this.deps.commits.started(eventId, state.version);
     const queued = this.queued;
     this.queued = [];
     this.expireDue();
+    this.reconcile();
     for (const msg of queued) this.handle(msg);
     this.armExpiry();
+  }
+
+  private genesis(legacy: boolean): EventState {
+    const { layout, prices, config } = this.spec;
+    return legacy
+      ? createState(layout, prices, config, { unpricedAvailable: true })
+      : createState(layout, {}, config, { sale: 'closed' });
+  }
+
+  /** Applies one journal entry: a typed event is evolved; a schema-1 command is decided again. */
+  private replay(state: EventState, e: StoredEntry): void {
+    const id = this.spec.eventId;
+    if (e.seq !== state.version + 1) throw new Error(`journal of ${id} has a gap at seq ${e.seq}`);
+    if (isLegacy(e)) {
+      const out = apply(state, e.command, e.at);
+      if (!out.ok) throw new Error(`journal of ${id} does not replay at seq ${e.seq}: ${out.error.code}`);
+      if (e.key !== undefined) this.remember(e.key, { ok: true, value: out.value });
+      return;
+    }
+    evolve(state, e.event, { deltas: [], areas: [] });
+    if (e.key !== undefined) this.remember(e.key, { ok: true, value: replyOf(state.layout, e.event) });
+  }
+
+  /** Brings prices and sale to what the spec asks, as journaled commands. */
+  private reconcile(): void {
+    const { prices, sale = 'open' } = this.spec;
+    const at = this.now();
+    const out = apply(this.state, { type: 'setPrices', prices }, at);
+    if (out.ok) this.record(out, undefined, SYSTEM, at);
+    else if (out.error.code !== 'INVALID_COMMAND')
+      this.deps.log.warn({ eventId: this.spec.eventId, error: out.error }, 'event prices not applied');
+    if (sale !== this.state.sale) {
+      const s = apply(this.state, { type: 'setSale', status: sale }, at);
+      if (s.ok) this.record(s, undefined, SYSTEM, at);
+    }
+    if (this.open.entries.length > 0) this.scheduleFlush();
   }
 
   get isReady(): boolean {
     return this.ready;
   }
 
-  /** A copy of the durable seat map (call inside the actor, e.g. from EventHandle.read). */
-  durableSeats(): DurableSeats {
-    const d = this.durable;
-    return { version: d.version, status: d.status.slice(), areas: d.areas.slice() };
+  /** True when nothing depends on the actor staying up: no open sale, no live hold, nothing pending. */
+  get quiet(): boolean {
+    if (!this.ready || this.dead) return false;
+    const s = this.state;
+    return (
+      s.sale !== 'open' &&
+      s.sale !== 'presale' &&
+      s.holds.size === 0 &&
+      this.inFlight === null &&
+      this.open.entries.length === 0 &&
+      this.open.replies.length === 0
+    );
   }
 
   handle(msg: ActorMsg): void {
@@ -205,6 +257,7 @@ export class EventRuntime {
     }
     switch (msg.kind) {
       case 'submit':
+        this.lastUsed = this.now();
         try {
           this.submit(msg.envelopes, msg.done);
         } catch (error) {
@@ -218,6 +271,10 @@ export class EventRuntime {
         this.expiryArmedAt = Number.POSITIVE_INFINITY;
         this.expireDue();
         break;
+      case 'query':
+        this.lastUsed = this.now();
+        for (const p of msg.queries) this.answer(p);
+        break;
       case 'read':
         msg.fn(this.state);
         break;
@@ -229,34 +286,89 @@ export class EventRuntime {
     this.armExpiry();
   }
 
+  private answer(p: PendingQuery): void {
+    let result: unknown;
+    try {
+      result = this.result(p.query);
+    } catch (error) {
+      p.reject(error as Error);
+      return;
+    }
+    p.resolve(result);
+  }
+
+  /** A named query's answer: plain data, copied out of the live state. */
+  private result(query: Query): unknown {
+    const s = this.state;
+    const args = query.args as Record<string, string>;
+    switch (query.name) {
+      case 'availability':
+        return q.availability(s);
+      case 'seatStatuses': {
+        const d = this.durable;
+        return { version: d.version, status: d.status.slice(), areas: d.areas.slice() };
+      }
+      case 'holdsOf':
+        return q.holdsOf(s, args.fanId, this.now());
+      case 'hold':
+        return q.holdOf(s, args.holdId);
+      case 'order':
+        return q.orderOf(s, args.orderId);
+      case 'availableToHold':
+        return q.availableToHold(s);
+      case 'taken':
+        return q.taken(s);
+      case 'dump':
+        return q.dump(s);
+      case 'encodedState':
+        return { version: s.version, bytes: encodeState(s) };
+      default:
+        throw new Error(`unknown query "${String(query.name).slice(0, 64)}"`);
+    }
+  }
+
   private submit(envelopes: Envelope[], done: Done): void {
     // One clock reading per message: its commands are applied in the same instant.
     const at = this.now();
     this.expireDue(at);
     const outcomes = new Array<Outcome>(envelopes.length);
     for (let i = 0; i < envelopes.length; i++) {
-      const { command, key } = envelopes[i];
+      const { command, key, by } = envelopes[i];
       const seen = key === undefined ? undefined : this.keys.get(key);
-      outcomes[i] = seen ?? this.applyAndRecord(command, key, at);
+      outcomes[i] = seen ?? this.applyAndRecord(command, key, by, at);
     }
     this.open.replies.push({ outcomes, done });
     this.scheduleFlush();
   }
 
-  private applyAndRecord(command: Command, key: string | undefined, at: number): Outcome {
+  private applyAndRecord(
+    command: Command,
+    key: string | undefined,
+    by: string | undefined,
+    at: number,
+  ): Outcome {
     const out = apply(this.state, command, at);
-    if (out.ok) {
-      const b = this.open;
-      b.entries.push(
-        key === undefined
-          ? { seq: this.state.version, at, command }
-          : { seq: this.state.version, at, command, key },
-      );
-      for (const x of out.deltas) b.seats.push(x);
-      for (const x of out.areas) b.areas.push(x);
-      if (key !== undefined) this.remember(key, out);
-    }
-    return out;
+    if (!out.ok) return out;
+    return this.record(out, key, by, at);
+  }
+
+  /** Puts an applied command's event into the open batch; returns what the caller is told. */
+  private record(
+    out: Extract<ReturnType<typeof apply>, { ok: true }>,
+    key: string | undefined,
+    by: string | undefined,
+    at: number,
+  ): Outcome {
+    const b = this.open;
+    const entry: JournalEntry = { seq: this.state.version, at, event: out.event };
+    if (key !== undefined) entry.key = key;
+    if (by !== undefined) entry.by = by;
+    b.entries.push(entry);
+    for (const x of out.deltas) b.seats.push(x);
+    for (const x of out.areas) b.areas.push(x);
+    const outcome: Outcome = { ok: true, value: out.value };
+    if (key !== undefined) this.remember(key, outcome);
+    return outcome;
   }
 
   private remember(key: string, out: Outcome): void {
@@ -268,7 +380,7 @@ export class EventRuntime {
 
   private expireDue(at = this.now()): void {
     if (nextExpiry(this.state) <= at) {
-      this.applyAndRecord({ type: 'expire' }, undefined, at);
+      this.applyAndRecord({ type: 'expire' }, undefined, SYSTEM, at);
       this.scheduleFlush();
     }
   }
@@ -330,8 +442,16 @@ export class EventRuntime {
     for (let i = 0; i < batch.seats.length; i += 2) d.status[batch.seats[i]] = batch.seats[i + 1];
     for (let i = 0; i < batch.areas.length; i += 2) d.areas[batch.areas[i]] = batch.areas[i + 1];
     d.version = version;
-    this.coalescer.add(batch.seats, batch.areas, version, performance.now());
     this.release(batch);
+    this.deps.commits.committed({
+      eventId: this.spec.eventId,
+      fromVersion: batch.entries[0].seq,
+      toVersion: version,
+      entries: batch.entries,
+      seats: batch.seats,
+      areas: batch.areas,
+      committedAt: performance.now(),
+    });
     if (batch.snapshot) this.saveSnapshot(version, batch.snapshot);
     if (this.open.replies.length > 0 || this.open.entries.length > 0) this.flush();
     else this.settleDrains();
@@ -352,7 +472,6 @@ export class EventRuntime {
   /** Resolves drain requests once nothing is pending and a snapshot of the final state is saved. */
   private settleDrains(): void {
     if (this.drains.length === 0 || this.inFlight || this.open.entries.length > 0) return;
-    this.tick();
     if (this.state.version > this.lastSnapshotVersion) {
       // Nothing is pending, so the live state is exactly the committed one.
       this.lastSnapshotVersion = this.state.version;
@@ -364,12 +483,6 @@ export class EventRuntime {
     this.snapshotSaving.then(() => {
       for (const d of drains) d();
     });
-  }
-
-  private tick(): void {
-    if (!this.ready || this.dead) return;
-    const batch = this.coalescer.take();
-    if (batch) this.deps.deltas.publish(batch);
   }
 
   /** The journal failed: nothing pending is acknowledged; the actor restarts from durable state. */
@@ -384,14 +497,14 @@ export class EventRuntime {
   }
 
   /**
-   * Answers a message this dead runtime will never handle. Reads and drains must not be
-   * dropped, or their callers wait forever (Directory.close awaits every drain): a read
+   * Answers a message this dead runtime will never handle. Queries and drains must not be
+   * dropped, or their callers wait forever (Directory.close awaits every drain): a query
    * goes back to the actor, which the supervisor resets, so the next runtime answers it;
    * a drain is settled at once, as dispose() settles the drains it already had.
    */
   private settleDead(msg: ActorMsg): void {
     if (msg.kind === 'submit') msg.done(msg.envelopes.map(() => UNAVAILABLE));
-    else if (msg.kind === 'read') this.post(msg);
+    else if (msg.kind === 'query' || msg.kind === 'read') this.post(msg);
     else if (msg.kind === 'drain') msg.done();
   }
 
@@ -399,7 +512,6 @@ export class EventRuntime {
   dispose(): void {
     if (this.dead) return;
     this.dead = true;
-    if (this.tickTimer) clearInterval(this.tickTimer);
     if (this.expiryTimer) clearTimeout(this.expiryTimer);
     for (const b of [this.inFlight, this.open]) {
       for (const r of b?.replies ?? []) r.done(r.outcomes.map(() => UNAVAILABLE));

@@ -3,6 +3,7 @@ import {
   type JournalEntry,
   type JournalPort,
   type SnapshotPort,
+  type StoredEntry,
   type StoredSnapshot,
 } from './ports.ts';
 
@@ -11,7 +12,7 @@ import {
 // point is the actor itself, not the disk.
 
 export class MemoryJournal implements JournalPort {
-  private events = new Map<string, { epoch: number; entries: JournalEntry[] }>();
+  private events = new Map<string, { epoch: number; entries: StoredEntry[] }>();
   /** Test hook: when set, the next append rejects with it. */
   failNext: Error | null = null;
 
@@ -45,13 +46,18 @@ export class MemoryJournal implements JournalPort {
     for (const entry of entries) e.entries.push(entry);
   }
 
-  async read(eventId: string, afterSeq: number, onEntries: (entries: JournalEntry[]) => void): Promise<void> {
+  async read(eventId: string, afterSeq: number, onEntries: (entries: StoredEntry[]) => void): Promise<void> {
     const all = this.event(eventId).entries.filter((x) => x.seq > afterSeq);
     for (let i = 0; i < all.length; i += 1000) onEntries(all.slice(i, i + 1000));
   }
 
-  entries(eventId: string): JournalEntry[] {
+  entries(eventId: string): StoredEntry[] {
     return this.event(eventId).entries;
+  }
+
+  /** Test hook: entries as an older schema wrote them, appended without checks. */
+  appendStored(eventId: string, entries: StoredEntry[]): void {
+    for (const e of entries) this.event(eventId).entries.push(e);
   }
 }
 

@@ -1,16 +1,38 @@
 import type { Command } from '../domain/commands.ts';
+import type { DomainEvent } from '../domain/events.ts';
 
-// The seams between an event actor and the world: where its commands become durable,
-// where its snapshots go, and who hears about seat changes.
+// The seams between an event actor and the world: where its events become durable and
+// where its snapshots go. Who hears about committed events is the commit stream's business
+// (commit-stream.ts).
 
+/** One decided event as the journal keeps it. */
 export interface JournalEntry {
-  /** The event's version after this command: 1, 2, 3… without gaps. */
+  /** The event's version after this event: 1, 2, 3… without gaps. */
   seq: number;
-  /** The time the command was applied at; replay applies it at the same time. */
+  /** When it was decided (ms since the epoch). */
+  at: number;
+  event: DomainEvent;
+  /** Idempotency key the client sent, if any: a retry gets the same answer after a restart. */
+  key?: string;
+  /** Who asked, when it was not the fan the event names (an operator's user id, 'system'). */
+  by?: string;
+}
+
+/**
+ * An entry of a batch written in journal schema 1, which stored the command rather than
+ * its outcome. Recovery decides such commands again; new batches are never written so.
+ */
+export interface LegacyEntry {
+  seq: number;
   at: number;
   command: Command;
-  /** Idempotency key the client sent, if any. */
   key?: string;
+}
+
+export type StoredEntry = JournalEntry | LegacyEntry;
+
+export function isLegacy(e: StoredEntry): e is LegacyEntry {
+  return 'command' in e;
 }
 
 /** An append refused because another owner took over the event or the sequence has a gap. */
@@ -24,7 +46,7 @@ export interface JournalPort {
   /** Resolves once the entries are durable; rejects if the epoch or sequence is not current. */
   append(eventId: string, epoch: number, entries: JournalEntry[]): Promise<void>;
   /** Calls `onEntries` with every entry after `afterSeq`, in order, in chunks. */
-  read(eventId: string, afterSeq: number, onEntries: (entries: JournalEntry[]) => void): Promise<void>;
+  read(eventId: string, afterSeq: number, onEntries: (entries: StoredEntry[]) => void): Promise<void>;
 }
 
 export interface StoredSnapshot {
@@ -37,12 +59,12 @@ export interface SnapshotPort {
   latest(eventId: string): Promise<StoredSnapshot | null>;
 }
 
-/** Seat changes of committed commands, coalesced per tick. */
+/** Seat changes of committed events, coalesced per tick (src/seating's delta feed makes them). */
 export interface DeltaBatch {
   eventId: string;
   /** First version this batch covers. */
   fromVersion: number;
-  /** Version after the last command in the batch. */
+  /** Version after the last event in the batch. */
   toVersion: number;
   /** Flat (seat number, status) pairs, the latest status of each changed seat. */
   seats: number[];

@@ -24,5 +24,8 @@ export function decodeSnapshot(
   bytes: Uint8Array,
 ): { state: EventState; keys: [string, Outcome][] } {
   const body = packr.unpack(bytes) as { state: Uint8Array; keys: [string, Outcome][] };
-  return { state: decodeState(layout, body.state), keys: body.keys };
+  // Snapshots written before the event port stored whole outcomes (with seat deltas): keep
+  // only what a caller is told.
+  const keys = body.keys.map(([k, o]): [string, Outcome] => [k, o.ok ? { ok: true, value: o.value } : o]);
+  return { state: decodeState(layout, body.state), keys };
 }

@@ -1,10 +1,13 @@
 import type { Command } from './commands.ts';
 import { reject, rejectWith } from './errors.ts';
-import { ownHold } from './holds.ts';
-import { accepted, type Outcome } from './outcome.ts';
-import { AVAILABLE, BOOKED } from './seat-status.ts';
+import type { EventOf } from './events.ts';
+import { liveHold, ownHold } from './holds.ts';
+import type { Changes, Decision, Rejection } from './outcome.ts';
+import { BOOKED } from './seat-status.ts';
 import { checkSeats } from './seats.ts';
-import { areaAvailable, type EventState, internFan, type Order, setStatus } from './state.ts';
+import { areaAvailable, type EventState, freeStatus, internFan, type Order, setStatus } from './state.ts';
+
+// Bookings: a hold becoming an order's tickets, cancellations, and transfers between fans.
 
 type Cmd<T extends Command['type']> = Extract<Command, { type: T }>;
 
@@ -14,39 +17,29 @@ function orderSize(o: Order): number {
   return n;
 }
 
-export function book(state: EventState, cmd: Cmd<'book'>, now: number): Outcome {
+export function decideBook(state: EventState, cmd: Cmd<'book'>, now: number): Decision {
   const h = ownHold(state, cmd.holdId, cmd.fanId);
   if ('ok' in h) return h;
   if (h.expiresAt <= now) return reject('HOLD_EXPIRED', 'the hold expired before it was booked');
-  let orderNo = state.orderIndex.get(cmd.orderId);
+  const orderNo = state.orderIndex.get(cmd.orderId);
   const existing = orderNo === undefined ? undefined : state.orders[orderNo];
   if (existing && existing.fan !== h.fan) return reject('NOT_OWNER', 'the order belongs to another fan');
   const size = existing ? orderSize(existing) : 0;
   if (size + h.seats.length + h.places > state.config.maxPerOrder) {
     return reject('LIMIT_PER_ORDER', `at most ${state.config.maxPerOrder} tickets per order`);
   }
-  let order = existing;
-  if (!order || orderNo === undefined) {
-    orderNo = state.orders.length;
-    order = { id: cmd.orderId, fan: h.fan, seats: [], places: [] };
-    state.orders.push(order);
-    state.orderIndex.set(cmd.orderId, orderNo);
-  }
-  const deltas: number[] = [];
-  for (const s of h.seats) {
-    setStatus(state, s, BOOKED, deltas);
-    state.order[s] = orderNo + 1;
-    order.seats.push(s);
-  }
-  if (h.area >= 0) {
-    state.areaHeld[h.area] -= h.places;
-    state.areaBooked[h.area] += h.places;
-    order.places[h.area] = (order.places[h.area] ?? 0) + h.places;
-  }
-  // Held tickets become owned ones: the fan's count is unchanged.
-  state.holds.delete(h.id);
-  state.expiry.remove(h);
-  return accepted({ orderId: order.id, seats: h.seats.slice(), places: h.places }, deltas);
+  return {
+    ok: true,
+    event: {
+      type: 'SeatsBooked',
+      orderId: cmd.orderId,
+      holdId: h.id,
+      fanId: cmd.fanId,
+      seats: h.seats.slice(),
+      area: h.area,
+      places: h.places,
+    },
+  };
 }
 
 /** Finds the order and the seats of it a command names (all of them when none are named). */
@@ -54,53 +47,41 @@ function orderSeats(
   state: EventState,
   orderId: string,
   named: number[] | undefined,
-): { order: Order; orderNo: number; seats: number[] } | Outcome {
+): { order: Order; seats: number[] } | Rejection {
   const orderNo = state.orderIndex.get(orderId);
   if (orderNo === undefined) return reject('ORDER_NOT_FOUND', `no order "${orderId.slice(0, 64)}"`);
   const order = state.orders[orderNo];
-  if (!named) return { order, orderNo, seats: order.seats.slice() };
+  if (!named) return { order, seats: order.seats.slice() };
   const bad = checkSeats(state, named);
   if (bad) return rejectWith(bad);
   for (const s of named) {
     if (state.order[s] !== orderNo + 1)
       return reject('SEAT_NOT_IN_ORDER', `seat ${s} is not booked in this order`);
   }
-  return { order, orderNo, seats: named };
+  return { order, seats: named };
 }
 
-export function cancelBooking(state: EventState, cmd: Cmd<'cancelBooking'>): Outcome {
+export function decideCancel(state: EventState, cmd: Cmd<'cancelBooking'>): Decision {
   const found = orderSeats(state, cmd.orderId, cmd.seats);
   if ('ok' in found) return found;
   const { order, seats } = found;
-  const cancelPlaces = cmd.seats === undefined;
-  if (seats.length === 0 && (!cancelPlaces || orderSize(order) === 0)) {
+  // Naming seats cancels just those; naming none cancels the whole order, places included.
+  const places: number[] = [];
+  if (cmd.seats === undefined) {
+    order.places.forEach((p, area) => {
+      if (p) places.push(area, p);
+    });
+  }
+  if (seats.length === 0 && places.length === 0) {
     return reject('ORDER_NOT_FOUND', 'the order has nothing left to cancel');
   }
-  const deltas: number[] = [];
-  const areas: number[] = [];
-  for (const s of seats) {
-    state.fanTickets[state.holder[s] - 1]--;
-    setStatus(state, s, AVAILABLE, deltas);
-    state.holder[s] = 0;
-    state.order[s] = 0;
-  }
-  const gone = new Set(seats);
-  order.seats = order.seats.filter((s) => !gone.has(s));
-  let places = 0;
-  if (cancelPlaces) {
-    order.places.forEach((p, area) => {
-      if (!p) return;
-      state.areaBooked[area] -= p;
-      state.fanTickets[order.fan] -= p;
-      places += p;
-      areas.push(area, areaAvailable(state, area));
-    });
-    order.places = [];
-  }
-  return accepted({ orderId: order.id, seats, places }, deltas, areas);
+  return {
+    ok: true,
+    event: { type: 'BookingCancelled', orderId: order.id, fanId: state.fanIds[order.fan], seats, places },
+  };
 }
 
-export function transfer(state: EventState, cmd: Cmd<'transfer'>): Outcome {
+export function decideTransfer(state: EventState, cmd: Cmd<'transfer'>): Decision {
   if (cmd.fromFanId === cmd.toFanId)
     return reject('INVALID_COMMAND', 'a ticket cannot be transferred to its owner');
   const found = orderSeats(state, cmd.orderId, cmd.seats);
@@ -115,13 +96,88 @@ export function transfer(state: EventState, cmd: Cmd<'transfer'>): Outcome {
       return reject('NOT_OWNER', `seat ${s} belongs to another fan`);
     }
   }
-  const to = internFan(state, cmd.toFanId);
-  const deltas: number[] = [];
-  for (const s of seats) {
-    state.holder[s] = to + 1;
-    deltas.push(s, BOOKED);
+  return {
+    ok: true,
+    event: {
+      type: 'SeatsTransferred',
+      orderId: cmd.orderId,
+      fromFanId: cmd.fromFanId,
+      toFanId: cmd.toFanId,
+      seats,
+    },
+  };
+}
+
+// ---- evolve ------------------------------------------------------------------------------
+
+function liveOrder(state: EventState, orderId: string): { order: Order; orderNo: number } {
+  const orderNo = state.orderIndex.get(orderId);
+  if (orderNo === undefined) throw new Error(`no order ${orderId} to apply the event to`);
+  return { order: state.orders[orderNo], orderNo };
+}
+
+export function evolveSeatsBooked(state: EventState, e: EventOf<'SeatsBooked'>, changes: Changes): void {
+  const h = liveHold(state, e.holdId);
+  let orderNo = state.orderIndex.get(e.orderId);
+  if (orderNo === undefined) {
+    orderNo = state.orders.length;
+    state.orders.push({ id: e.orderId, fan: internFan(state, e.fanId), seats: [], places: [] });
+    state.orderIndex.set(e.orderId, orderNo);
   }
-  state.fanTickets[from!] -= seats.length;
-  state.fanTickets[to] += seats.length;
-  return accepted({ orderId: cmd.orderId, seats, toFanId: cmd.toFanId }, deltas);
+  const order = state.orders[orderNo];
+  for (const s of h.seats) {
+    setStatus(state, s, BOOKED, changes.deltas);
+    state.order[s] = orderNo + 1;
+    order.seats.push(s);
+  }
+  if (h.area >= 0) {
+    state.areaHeld[h.area] -= h.places;
+    state.areaBooked[h.area] += h.places;
+    order.places[h.area] = (order.places[h.area] ?? 0) + h.places;
+  }
+  // Held tickets become owned ones: the fan's count is unchanged.
+  state.holds.delete(h.id);
+  state.expiry.remove(h);
+}
+
+export function evolveBookingCancelled(
+  state: EventState,
+  e: EventOf<'BookingCancelled'>,
+  changes: Changes,
+): void {
+  const { order } = liveOrder(state, e.orderId);
+  for (const s of e.seats) {
+    state.fanTickets[state.holder[s] - 1]--;
+    state.holder[s] = 0;
+    state.order[s] = 0;
+    setStatus(state, s, freeStatus(state, s), changes.deltas);
+  }
+  const gone = new Set(e.seats);
+  order.seats = order.seats.filter((s) => !gone.has(s));
+  for (let i = 0; i < e.places.length; i += 2) {
+    const area = e.places[i];
+    const p = e.places[i + 1];
+    state.areaBooked[area] -= p;
+    state.fanTickets[order.fan] -= p;
+    order.places[area] = (order.places[area] ?? 0) - p;
+    changes.areas.push(area, areaAvailable(state, area));
+  }
+  if (order.places.every((p) => !p)) order.places = [];
+}
+
+export function evolveSeatsTransferred(
+  state: EventState,
+  e: EventOf<'SeatsTransferred'>,
+  changes: Changes,
+): void {
+  const from = state.fanIndex.get(e.fromFanId);
+  if (from === undefined) throw new Error(`no fan ${e.fromFanId} to transfer from`);
+  const to = internFan(state, e.toFanId);
+  for (const s of e.seats) {
+    state.holder[s] = to + 1;
+    // The status is unchanged, but subscribers see the seat in this version's changes.
+    changes.deltas.push(s, BOOKED);
+  }
+  state.fanTickets[from] -= e.seats.length;
+  state.fanTickets[to] += e.seats.length;
 }

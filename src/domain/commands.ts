@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import type { DomainError } from './errors.ts';
 
-// Commands an event actor applies. Everything that would make replay differ (ids, time)
-// comes in with the command or its envelope, so the journal rebuilds identical state.
+// Commands: what callers ask an event actor to do. The domain decides each one against the
+// state (src/domain/decide.ts) into an event, which is what the journal keeps; ids and the
+// time come in with the command, so a decision needs nothing from outside.
 
 const id = z.string().min(1).max(128);
 // Seats are named by their number in the compiled chart: the hot path indexes typed arrays
@@ -19,8 +20,14 @@ export const bestFilterSchema = z
   })
   .strict();
 
+// A sale is open to everyone, to presale fans only, paused, or closed.
+export const SALE_STATUSES = ['open', 'presale', 'paused', 'closed'] as const;
+// Set by the caller once it has checked the fan's presale right (a code or a list): during a
+// presale only holds carrying it are taken.
+const presale = z.boolean().optional();
+
 export const commandSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('hold'), holdId: id, fanId: id, seats: seatList }).strict(),
+  z.object({ type: z.literal('hold'), holdId: id, fanId: id, seats: seatList, presale }).strict(),
   z
     .object({
       type: z.literal('holdBest'),
@@ -28,6 +35,7 @@ export const commandSchema = z.discriminatedUnion('type', [
       fanId: id,
       count: z.number().int().min(1).max(100),
       filter: bestFilterSchema.optional(),
+      presale,
     })
     .strict(),
   z
@@ -37,6 +45,7 @@ export const commandSchema = z.discriminatedUnion('type', [
       fanId: id,
       area: id,
       count: z.number().int().min(1).max(100),
+      presale,
     })
     .strict(),
   z
@@ -63,13 +72,20 @@ export const commandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('block'), seats: seatList }).strict(),
   z.object({ type: z.literal('unblock'), seats: seatList }).strict(),
   z.object({ type: z.literal('setForSale'), seats: seatList, forSale: z.boolean() }).strict(),
-  z.object({ type: z.literal('setSale'), status: z.enum(['open', 'paused', 'closed']) }).strict(),
+  z.object({ type: z.literal('setSale'), status: z.enum(SALE_STATUSES) }).strict(),
+  // Price per chart category in cents; a category left out is not on sale.
+  z
+    .object({
+      type: z.literal('setPrices'),
+      prices: z.record(id, z.number().int().nonnegative().max(1_000_000_000)),
+    })
+    .strict(),
 ]);
 
 export type Command = z.infer<typeof commandSchema>;
 export type BestFilter = z.infer<typeof bestFilterSchema>;
 export type CommandType = Command['type'];
-export type SaleStatus = 'open' | 'paused' | 'closed';
+export type SaleStatus = (typeof SALE_STATUSES)[number];
 
 /** Validates an untrusted command at the edge (gateway, IPC); trusted code passes typed commands. */
 export function parseCommand(

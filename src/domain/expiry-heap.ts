@@ -35,6 +35,25 @@ export class ExpiryHeap<T extends Expiring> {
     this.down(last.heapSlot);
   }
 
+  /**
+   * Every item due at `now`, without removing any: a walk of the heap that stops below any
+   * entry not yet due, so it costs the due items, not the heap.
+   */
+  due(now: number): T[] {
+    const out: T[] = [];
+    const items = this.items;
+    const stack = items.length > 0 ? [0] : [];
+    while (stack.length > 0) {
+      const i = stack.pop()!;
+      if (items[i].expiresAt > now) continue;
+      out.push(items[i]);
+      const l = 2 * i + 1;
+      if (l < items.length) stack.push(l);
+      if (l + 1 < items.length) stack.push(l + 1);
+    }
+    return out;
+  }
+
   /** Restores order after the item's deadline changed. */
   update(item: T): void {
     this.up(item.heapSlot);

@@ -1,13 +1,28 @@
 import type { DomainError } from './errors.ts';
+import type { DomainEvent } from './events.ts';
+
+export type Rejection = { ok: false; error: DomainError };
+
+/** What `decide` yields: the one event an accepted command becomes, or why it was refused. */
+export type Decision = { ok: true; event: DomainEvent } | Rejection;
 
 /**
- * What applying a command yields. On success, `deltas` lists seat changes as flat
- * (seat number, new status) pairs and `areas` lists (area number, places available) pairs.
+ * What a caller is told: plain data, so it can cross a process. `value` is derived from the
+ * event (src/domain/replies.ts), so a retry answered from the journal says the same.
  */
-export type Outcome =
-  | { ok: true; value: Record<string, unknown>; deltas: number[]; areas: number[] }
-  | { ok: false; error: DomainError };
+export type Outcome = { ok: true; value: Record<string, unknown> } | Rejection;
 
-export function accepted(value: Record<string, unknown>, deltas: number[], areas: number[] = []): Outcome {
-  return { ok: true, value, deltas, areas };
+/**
+ * What `apply` yields: the outcome plus the event to journal and what changed on the seat
+ * map — `deltas` as flat (seat number, new status) pairs, `areas` as flat (area number,
+ * places available) pairs.
+ */
+export type Applied =
+  | { ok: true; value: Record<string, unknown>; event: DomainEvent; deltas: number[]; areas: number[] }
+  | Rejection;
+
+/** Where `evolve` reports what it changed. */
+export interface Changes {
+  deltas: number[];
+  areas: number[];
 }

@@ -1,13 +1,15 @@
 import { Packr } from 'msgpackr';
 import type { Layout } from './chart.ts';
 import type { SaleStatus } from './commands.ts';
+import { NOT_FOR_SALE } from './seat-status.ts';
 import { createState, type EventConfig, type EventState, type Hold, type Order } from './state.ts';
 
 // Compact binary form of an event's state: typed arrays go in as raw bytes. The same state
 // always encodes to the same bytes, which is how replay tests compare states.
 
 const packr = new Packr({ useRecords: false, moreTypes: true });
-const FORMAT = 1;
+// Format 2 added `withdrawn`; in format 1 a seat was NOT_FOR_SALE only when withdrawn.
+const FORMAT = 2;
 
 interface SnapshotBody {
   format: number;
@@ -17,6 +19,7 @@ interface SnapshotBody {
   config: EventConfig;
   prices: Int32Array;
   status: Uint8Array;
+  withdrawn?: Uint8Array;
   holder: Uint32Array;
   order: Uint32Array;
   areaHeld: Int32Array;
@@ -35,6 +38,7 @@ export function encodeState(state: EventState): Uint8Array {
     config: state.config,
     prices: state.prices,
     status: state.status,
+    withdrawn: state.withdrawn,
     holder: state.holder,
     order: state.order,
     areaHeld: state.areaHeld,
@@ -57,7 +61,7 @@ export function encodeState(state: EventState): Uint8Array {
 /** Rebuilds state from a snapshot; derived indexes (counters, heap) are recomputed. */
 export function decodeState(layout: Layout, bytes: Uint8Array): EventState {
   const body = packr.unpack(bytes) as SnapshotBody;
-  if (body.format !== FORMAT) throw new Error(`unknown snapshot format ${body.format}`);
+  if (body.format !== FORMAT && body.format !== 1) throw new Error(`unknown snapshot format ${body.format}`);
   if (body.chartId !== layout.chartId)
     throw new Error(`snapshot is for chart ${body.chartId}, not ${layout.chartId}`);
   if (body.status.length !== layout.seatCount) throw new Error('snapshot seat count differs from the chart');
@@ -70,6 +74,9 @@ export function decodeState(layout: Layout, bytes: Uint8Array): EventState {
   state.areaHeld.set(body.areaHeld);
   state.areaBooked.set(body.areaBooked);
   state.status.set(body.status);
+  if (body.withdrawn) state.withdrawn.set(body.withdrawn);
+  else
+    for (let s = 0; s < layout.seatCount; s++) state.withdrawn[s] = body.status[s] === NOT_FOR_SALE ? 1 : 0;
   state.statusCounts.fill(0);
   state.rowAvailable.fill(0);
   for (let s = 0; s < layout.seatCount; s++) {

@@ -1,7 +1,7 @@
 import type { Layout } from './chart.ts';
 import type { SaleStatus } from './commands.ts';
 import { ExpiryHeap } from './expiry-heap.ts';
-import { AVAILABLE } from './seat-status.ts';
+import { AVAILABLE, NOT_FOR_SALE } from './seat-status.ts';
 
 export interface EventConfig {
   /** How long a new hold lasts. */
@@ -47,7 +47,7 @@ export interface Order {
 /**
  * An event's mutable state. Per-seat facts live in typed arrays indexed by seat number;
  * holds and orders are keyed records. Fans and orders are interned to numbers so a seat
- * costs 9 bytes (status, holder, order).
+ * costs 10 bytes (status, withdrawn, holder, order).
  */
 export interface EventState {
   layout: Layout;
@@ -57,6 +57,12 @@ export interface EventState {
   version: number;
   sale: SaleStatus;
   status: Uint8Array;
+  /**
+   * 1 where an operator took the seat out of the inventory (SeatsWithdrawn). A seat is
+   * NOT_FOR_SALE while withdrawn or while its category has no price; freed seats return to
+   * whichever of AVAILABLE / NOT_FOR_SALE that says (freeStatus).
+   */
+  withdrawn: Uint8Array;
   /** Fan number + 1 of whoever holds or owns the seat, 0 for none. */
   holder: Uint32Array;
   /** Order number + 1 of a booked seat, 0 for none. */
@@ -76,10 +82,26 @@ export interface EventState {
   expiry: ExpiryHeap<Hold>;
 }
 
+export interface CreateOptions {
+  /** Default 'open'. An event actor starts 'closed' and is told its sale by the catalog. */
+  sale?: SaleStatus;
+  /**
+   * Journals of schema 1 began from a state where seats of unpriced categories were
+   * AVAILABLE (holds on them were refused one by one); they replay from that state.
+   */
+  unpricedAvailable?: boolean;
+}
+
+/**
+ * A fresh state at version 0. Seats whose category has no price are NOT_FOR_SALE. An event
+ * actor starts from `createState(layout, {}, config, {sale: 'closed'})` — the same bytes
+ * for every event of a chart — and its prices and sale arrive as journaled events.
+ */
 export function createState(
   layout: Layout,
   prices: Record<string, number>,
   config: Partial<EventConfig> = {},
+  opts: CreateOptions = {},
 ): EventState {
   const n = layout.seatCount;
   const priceArr = new Int32Array(layout.categories.length).fill(-1);
@@ -87,17 +109,22 @@ export function createState(
     const c = layout.categoryIndex.get(cat);
     if (c !== undefined) priceArr[c] = price;
   }
+  const status = new Uint8Array(n);
   const rowAvailable = new Uint16Array(layout.rowCount);
-  rowAvailable.set(layout.rowLength);
   const statusCounts = new Int32Array(5);
-  statusCounts[AVAILABLE] = n;
+  for (let s = 0; s < n; s++) {
+    if (!opts.unpricedAvailable && priceArr[layout.seatCategory[s]] < 0) status[s] = NOT_FOR_SALE;
+    else rowAvailable[layout.seatRow[s]]++;
+    statusCounts[status[s]]++;
+  }
   return {
     layout,
     config: { ...DEFAULT_CONFIG, ...config },
     prices: priceArr,
     version: 0,
-    sale: 'open',
-    status: new Uint8Array(n),
+    sale: opts.sale ?? 'open',
+    status,
+    withdrawn: new Uint8Array(n),
     holder: new Uint32Array(n),
     order: new Uint32Array(n),
     rowAvailable,
@@ -112,6 +139,13 @@ export function createState(
     orderIndex: new Map(),
     expiry: new ExpiryHeap(),
   };
+}
+
+/** The status a seat returns to when it is freed: for sale only if priced and not withdrawn. */
+export function freeStatus(state: EventState, seat: number): number {
+  return state.withdrawn[seat] === 1 || state.prices[state.layout.seatCategory[seat]] < 0
+    ? NOT_FOR_SALE
+    : AVAILABLE;
 }
 
 /** The one place a seat's status changes, so the row and status counters stay exact. */
@@ -142,13 +176,20 @@ export function fanTickets(state: EventState, fanId: string): number {
   return f === undefined ? 0 : state.fanTickets[f];
 }
 
+/** Places left to hold in an area: none while its category has no price. */
 export function areaAvailable(state: EventState, area: number): number {
-  return state.layout.areas[area].capacity - state.areaHeld[area] - state.areaBooked[area];
+  const a = state.layout.areas[area];
+  if (state.prices[a.category] < 0) return 0;
+  return a.capacity - state.areaHeld[area] - state.areaBooked[area];
 }
 
 /** Bytes of per-seat state (the typed arrays), the figure the 2 MB budget is about. */
 export function seatStateBytes(state: EventState): number {
   return (
-    state.status.byteLength + state.holder.byteLength + state.order.byteLength + state.rowAvailable.byteLength
+    state.status.byteLength +
+    state.withdrawn.byteLength +
+    state.holder.byteLength +
+    state.order.byteLength +
+    state.rowAvailable.byteLength
   );
 }

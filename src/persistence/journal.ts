@@ -1,5 +1,12 @@
 import { Packr } from 'msgpackr';
-import { FencingError, type JournalEntry, type JournalPort } from '../actors/ports.ts';
+import {
+  FencingError,
+  type JournalEntry,
+  type JournalPort,
+  type LegacyEntry,
+  type StoredEntry,
+} from '../actors/ports.ts';
+import { EVENT_SCHEMA } from '../domain/events.ts';
 import type { Db } from './db.ts';
 
 // The journal on Postgres: one row per group-commit batch. Fencing lives in the single
@@ -9,20 +16,34 @@ import type { Db } from './db.ts';
 const packr = new Packr({ useRecords: false });
 const PAGE = 64;
 
-type Tuple = [number, number, JournalEntry['command'], string?];
+// Batch payloads: msgpack arrays of tuples. Schema 1 (before decide/evolve) stored
+// [seq, at, command, key?]; schema 2 stores [seq, at, event, key|null, by|null], trailing
+// nulls left off.
+type Tuple1 = [number, number, LegacyEntry['command'], string?];
+type Tuple2 = [number, number, JournalEntry['event'], (string | null)?, (string | null)?];
 
 export function encodeEntries(entries: JournalEntry[]): Uint8Array {
   return packr.pack(
-    entries.map(
-      (e): Tuple => (e.key === undefined ? [e.seq, e.at, e.command] : [e.seq, e.at, e.command, e.key]),
-    ),
+    entries.map((e): Tuple2 => {
+      if (e.by !== undefined) return [e.seq, e.at, e.event, e.key ?? null, e.by];
+      return e.key === undefined ? [e.seq, e.at, e.event] : [e.seq, e.at, e.event, e.key];
+    }),
   );
 }
 
-export function decodeEntries(bytes: Uint8Array): JournalEntry[] {
-  return (packr.unpack(bytes) as Tuple[]).map(([seq, at, command, key]) =>
-    key === undefined ? { seq, at, command } : { seq, at, command, key },
-  );
+export function decodeEntries(schema: number, bytes: Uint8Array): StoredEntry[] {
+  if (schema === 1) {
+    return (packr.unpack(bytes) as Tuple1[]).map(([seq, at, command, key]) =>
+      key === undefined ? { seq, at, command } : { seq, at, command, key },
+    );
+  }
+  if (schema !== EVENT_SCHEMA) throw new Error(`journal batch of unknown schema ${schema}; upgrade onsale`);
+  return (packr.unpack(bytes) as Tuple2[]).map(([seq, at, event, key, by]) => {
+    const e: JournalEntry = { seq, at, event };
+    if (key != null) e.key = key;
+    if (by != null) e.by = by;
+    return e;
+  });
 }
 
 export class DbJournal implements JournalPort {
@@ -49,9 +70,9 @@ export class DbJournal implements JournalPort {
          WHERE event_id = $1 AND epoch = $2 AND last_seq = $3::bigint - 1
          RETURNING event_id
        )
-       INSERT INTO journal (event_id, first_seq, last_seq, epoch, entries)
-       SELECT $1, $3, $4, $2, $5 FROM owner`,
-      [eventId, epoch, first, last, encodeEntries(entries)],
+       INSERT INTO journal (event_id, first_seq, last_seq, epoch, schema, entries)
+       SELECT $1, $3, $4, $2, $6, $5 FROM owner`,
+      [eventId, epoch, first, last, encodeEntries(entries), EVENT_SCHEMA],
     );
     if (rowCount !== 1) {
       throw new FencingError(
@@ -60,18 +81,24 @@ export class DbJournal implements JournalPort {
     }
   }
 
-  async read(eventId: string, afterSeq: number, onEntries: (entries: JournalEntry[]) => void): Promise<void> {
+  async read(eventId: string, afterSeq: number, onEntries: (entries: StoredEntry[]) => void): Promise<void> {
     let expected = afterSeq + 1;
-    let cursor = -1;
+    // Start at the batch holding `expected`: the journal is kept for the event's life, and
+    // a scan from its first batch would make recovery cost the whole history.
+    const { rows: at } = await this.db.query<{ first: number | null }>(
+      'SELECT max(first_seq) AS first FROM journal WHERE event_id = $1 AND first_seq <= $2',
+      [eventId, expected],
+    );
+    let cursor = (at[0]?.first ?? 0) - 1;
     for (;;) {
-      const { rows } = await this.db.query<{ first_seq: number; entries: Uint8Array }>(
-        `SELECT first_seq, entries FROM journal
-         WHERE event_id = $1 AND last_seq >= $2 AND first_seq > $3
+      const { rows } = await this.db.query<{ first_seq: number; schema: number; entries: Uint8Array }>(
+        `SELECT first_seq, schema, entries FROM journal
+         WHERE event_id = $1 AND first_seq > $2
          ORDER BY first_seq LIMIT ${PAGE}`,
-        [eventId, expected, cursor],
+        [eventId, cursor],
       );
       for (const row of rows) {
-        const entries = decodeEntries(row.entries).filter((e) => e.seq >= expected);
+        const entries = decodeEntries(row.schema, row.entries).filter((e) => e.seq >= expected);
         if (entries.length > 0 && entries[0].seq !== expected) {
           throw new Error(
             `journal of ${eventId} has a gap: expected seq ${expected}, found ${entries[0].seq}`,

@@ -224,6 +224,16 @@ export const MIGRATIONS: Migration[] = [
       END $$;
     `,
   },
+  {
+    version: 5,
+    name: 'journal of events',
+    sql: `
+      -- What a batch holds: 1 = commands (as journals were written before decide/evolve),
+      -- 2 = decided events (src/domain/events.ts). New batches must say which.
+      ALTER TABLE journal ADD COLUMN schema smallint NOT NULL DEFAULT 1;
+      ALTER TABLE journal ALTER COLUMN schema DROP DEFAULT;
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

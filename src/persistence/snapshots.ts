@@ -1,12 +1,24 @@
 import type { SnapshotPort, StoredSnapshot } from '../actors/ports.ts';
 import type { Db } from './db.ts';
 
+export interface RetentionOptions {
+  /**
+   * Journal batches older than this many days are pruned, once both kept snapshots cover
+   * them. Unset: the journal is kept for the event's life (it is the audit trail).
+   */
+  journalRetentionDays?: number;
+}
+
 /**
- * Snapshots on Postgres. The two latest are kept, and the journal is pruned up to the older
- * of them: a damaged latest snapshot still leaves a way back.
+ * Snapshots on Postgres. The two latest are kept: a damaged latest snapshot still leaves a
+ * way back. They bound recovery time; the journal itself is the event's history and stays,
+ * unless a retention period is set.
  */
 export class DbSnapshots implements SnapshotPort {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly retention: RetentionOptions = {},
+  ) {}
 
   async save(eventId: string, snapshot: StoredSnapshot): Promise<void> {
     await this.db.transaction(async (tx) => {
@@ -21,7 +33,14 @@ export class DbSnapshots implements SnapshotPort {
       if (rows.length < 2) return;
       const keep = rows[1].version;
       await tx.query('DELETE FROM snapshots WHERE event_id = $1 AND version < $2', [eventId, keep]);
-      await tx.query('DELETE FROM journal WHERE event_id = $1 AND last_seq <= $2', [eventId, keep]);
+      const days = this.retention.journalRetentionDays;
+      if (days !== undefined) {
+        await tx.query(
+          `DELETE FROM journal WHERE event_id = $1 AND last_seq <= $2
+             AND written_at < now() - make_interval(secs => $3::double precision)`,
+          [eventId, keep, days * 86_400],
+        );
+      }
     });
   }
 

@@ -1,4 +1,4 @@
-import type { DeltaBatch } from './ports.ts';
+import type { DeltaBatch } from '../actors/ports.ts';
 
 /**
  * Gathers the seat changes of committed commands between ticks and yields them as one

@@ -1,10 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { DeltaCoalescer } from '../../src/actors/delta-coalescer.ts';
 import { MemoryJournal, MemorySnapshots } from '../../src/actors/memory-ports.ts';
 import { FencingError, type JournalEntry } from '../../src/actors/ports.ts';
 import { BOOKED, HELD } from '../../src/domain/seat-status.ts';
+import { DeltaCoalescer } from '../../src/seating/delta-coalescer.ts';
 
-const entry = (seq: number): JournalEntry => ({ seq, at: 1000 + seq, command: { type: 'expire' } });
+const entry = (seq: number): JournalEntry => ({
+  seq,
+  at: 1000 + seq,
+  event: { type: 'SaleChanged', sale: 'open' },
+});
 const entries = (from: number, to: number) =>
   Array.from({ length: to - from + 1 }, (_, i) => entry(from + i));
 

@@ -175,10 +175,14 @@ async function fetchState(url: string): Promise<StateView> {
 
 /** The journal, read straight from the database: contiguous, fenced, ending at the state's version. */
 async function verifyJournal(db: Db, version: number): Promise<void> {
-  const { rows } = await db.query<{ first_seq: number; last_seq: number; entries: Uint8Array }>(
-    'SELECT first_seq, last_seq, entries FROM journal WHERE event_id = $1 ORDER BY first_seq',
-    [DEMO_EVENT_ID],
-  );
+  const { rows } = await db.query<{
+    first_seq: number;
+    last_seq: number;
+    schema: number;
+    entries: Uint8Array;
+  }>('SELECT first_seq, last_seq, schema, entries FROM journal WHERE event_id = $1 ORDER BY first_seq', [
+    DEMO_EVENT_ID,
+  ]);
   const snap = await db.query<{ version: number }>(
     'SELECT max(version) AS version FROM snapshots WHERE event_id = $1',
     [DEMO_EVENT_ID],
@@ -186,7 +190,7 @@ async function verifyJournal(db: Db, version: number): Promise<void> {
   let expected = rows.length > 0 ? rows[0].first_seq : (snap.rows[0]?.version ?? 0) + 1;
   for (const row of rows) {
     expect(row.first_seq).toBe(expected);
-    const seqs = decodeEntries(row.entries).map((e) => e.seq);
+    const seqs = decodeEntries(row.schema, row.entries).map((e) => e.seq);
     expect(seqs[0]).toBe(row.first_seq);
     expect(seqs[seqs.length - 1]).toBe(row.last_seq);
     expected = row.last_seq + 1;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AVAILABLE, BOOKED } from '../../src/domain/seat-status.ts';
 import { areaAvailable, type EventState, fanTickets } from '../../src/domain/state.ts';
-import { accept, CONFIG, fixtureState, rejectWith, SEAT_COUNT, T0 } from '../support/fixture.ts';
+import { accept, CONFIG, fixtureState, PRICED_SEATS, rejectWith, SEAT_COUNT, T0 } from '../support/fixture.ts';
 
 const floor = 0;
 
@@ -111,7 +111,7 @@ describe('cancelBooking', () => {
       expect(s.order[0]).toBe(0);
       expect(fanTickets(s, 'ann')).toBe(0);
       expect(areaAvailable(s, floor)).toBe(10);
-      expect(s.statusCounts[AVAILABLE] + s.statusCounts[1]).toBe(SEAT_COUNT); // bob's seat 6 is still held
+      expect(s.statusCounts[AVAILABLE] + s.statusCounts[1]).toBe(PRICED_SEATS); // bob's seat 6 is still held
     });
 
     it('when one seat is cancelled, then only that seat returns and the places stay booked', () => {

@@ -3,7 +3,7 @@ import { apply } from '../../src/domain/apply.ts';
 import { nextExpiry } from '../../src/domain/holds.ts';
 import { AVAILABLE, BLOCKED, BOOKED, HELD } from '../../src/domain/seat-status.ts';
 import { areaAvailable, fanTickets } from '../../src/domain/state.ts';
-import { accept, CONFIG, fixtureState, rejectWith, SEAT, SEAT_COUNT, T0 } from '../support/fixture.ts';
+import { accept, CONFIG, fixtureState, rejectWith, PRICED_SEATS, SEAT, SEAT_COUNT, T0 } from '../support/fixture.ts';
 
 const floor = 0; // area number of FLOOR in the fixture
 
@@ -24,7 +24,7 @@ describe('hold', () => {
       expect(s.fanIds[s.holder[0] - 1]).toBe('ann');
       expect(fanTickets(s, 'ann')).toBe(2);
       expect(s.statusCounts[HELD]).toBe(2);
-      expect(s.statusCounts[AVAILABLE]).toBe(SEAT_COUNT - 2);
+      expect(s.statusCounts[AVAILABLE]).toBe(PRICED_SEATS - 2);
       expect(s.rowAvailable[0]).toBe(4);
       expect(nextExpiry(s)).toBe(T0 + CONFIG.holdTtlMs);
     });
@@ -335,7 +335,7 @@ describe('release', () => {
       expect(s.holds.size).toBe(0);
       expect(fanTickets(s, 'ann')).toBe(0);
       expect(nextExpiry(s)).toBe(Number.POSITIVE_INFINITY);
-      expect(s.statusCounts[AVAILABLE]).toBe(SEAT_COUNT);
+      expect(s.statusCounts[AVAILABLE]).toBe(PRICED_SEATS);
     });
     it('when the holder releases GA places, then they return to the area', () => {
       const s = fixtureState();

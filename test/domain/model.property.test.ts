@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { apply } from '../../src/domain/apply.ts';
+import type { DomainEvent } from '../../src/domain/events.ts';
+import { evolve } from '../../src/domain/evolve.ts';
 import type { Chart } from '../../src/domain/chart.ts';
 import type { BestFilter, Command } from '../../src/domain/commands.ts';
 import { ERROR_CODES, type ErrorCode } from '../../src/domain/errors.ts';
@@ -59,14 +61,18 @@ class Model {
   readonly holds = new Map<string, MHold>();
   readonly orders = new Map<string, MOrder>();
   readonly areas = new Map<string, { capacity: number; category: string; held: number; booked: number }>();
-  sale: 'open' | 'paused' | 'closed' = 'open';
+  readonly categories: string[];
+  /** Seats an operator took out of the inventory. */
+  readonly withdrawn = new Set<number>();
+  sale: 'open' | 'presale' | 'paused' | 'closed' = 'open';
   version = 0;
 
   constructor(
     chart: Chart,
-    readonly prices: Record<string, number>,
+    public prices: Record<string, number>,
     readonly config: EventConfig,
   ) {
+    this.categories = chart.categories.map((c) => c.id);
     for (const section of chart.sections) {
       for (const row of section.rows) {
         const r = this.rows.length;
@@ -81,7 +87,11 @@ class Model {
             companion: seat.companion === true,
             dist: Math.hypot(seat.x - chart.focal.x, seat.y - chart.focal.y),
           });
-          this.seats.push({ status: 'available', owner: null, order: null });
+          this.seats.push({
+            status: this.priced(seat.category) ? 'available' : 'notForSale',
+            owner: null,
+            order: null,
+          });
         }
         this.rows.push(nums);
         this.rowMinDist.push(Math.min(...nums.map((n) => this.info[n].dist)));
@@ -94,6 +104,11 @@ class Model {
 
   priced(category: string): boolean {
     return this.prices[category] !== undefined;
+  }
+
+  /** What a freed seat becomes: for sale only when priced and not withdrawn. */
+  freeStatus(s: number): Status {
+    return this.withdrawn.has(s) || !this.priced(this.info[s].category) ? 'notForSale' : 'available';
   }
 
   fanCount(fan: string): number {
@@ -114,8 +129,9 @@ class Model {
     return null;
   }
 
-  newHoldRule(holdId: string, fan: string, count: number): ErrorCode | null {
-    if (this.sale !== 'open') return 'SALE_NOT_OPEN';
+  newHoldRule(holdId: string, fan: string, count: number, presale: boolean | undefined): ErrorCode | null {
+    if (this.sale === 'presale' && !presale) return 'PRESALE_ONLY';
+    if (this.sale !== 'open' && this.sale !== 'presale') return 'SALE_NOT_OPEN';
     if (this.holds.has(holdId)) return 'HOLD_EXISTS';
     if (count > this.config.maxPerOrder) return 'LIMIT_PER_ORDER';
     if (this.fanCount(fan) + count > this.config.maxPerFan) return 'LIMIT_PER_FAN';
@@ -137,7 +153,7 @@ class Model {
   }
 
   dropHold(h: MHold): void {
-    for (const s of h.seats) this.seats[s] = { status: 'available', owner: null, order: null };
+    for (const s of h.seats) this.seats[s] = { status: this.freeStatus(s), owner: null, order: null };
     if (h.area !== null) this.areas.get(h.area)!.held -= h.places;
     this.holds.delete(h.id);
   }
@@ -159,7 +175,8 @@ class Model {
   private dispatch(cmd: Command, now: number, real: Outcome): Result {
     switch (cmd.type) {
       case 'hold': {
-        const bad = this.checkSeats(cmd.seats) ?? this.newHoldRule(cmd.holdId, cmd.fanId, cmd.seats.length);
+        const bad =
+          this.checkSeats(cmd.seats) ?? this.newHoldRule(cmd.holdId, cmd.fanId, cmd.seats.length, cmd.presale);
         if (bad) return no(bad);
         for (const s of cmd.seats) {
           if (this.seats[s].status !== 'available' || !this.priced(this.info[s].category)) {
@@ -177,7 +194,7 @@ class Model {
       case 'holdGa': {
         const area = this.areas.get(cmd.area);
         if (!area) return no('UNKNOWN_AREA');
-        const bad = this.newHoldRule(cmd.holdId, cmd.fanId, cmd.count);
+        const bad = this.newHoldRule(cmd.holdId, cmd.fanId, cmd.count, cmd.presale);
         if (bad) return no(bad);
         if (!this.priced(area.category)) return no('SEAT_UNAVAILABLE');
         if (area.capacity - area.held - area.booked < cmd.count) return no('GA_SOLD_OUT');
@@ -241,7 +258,7 @@ class Model {
         const seats = cmd.seats ?? [...order.seats];
         const places = Object.values(order.places).reduce((a, b) => a + b, 0);
         if (seats.length === 0 && (cmd.seats !== undefined || places === 0)) return no('ORDER_NOT_FOUND');
-        for (const s of seats) this.seats[s] = { status: 'available', owner: null, order: null };
+        for (const s of seats) this.seats[s] = { status: this.freeStatus(s), owner: null, order: null };
         order.seats = order.seats.filter((s) => !seats.includes(s));
         if (cmd.seats === undefined) {
           for (const [area, n] of Object.entries(order.places)) this.areas.get(area)!.booked -= n;
@@ -265,25 +282,49 @@ class Model {
         return OK;
       }
       case 'block':
-        return this.move(cmd.seats, ['available'], 'blocked');
+        return this.move(cmd.seats, (s) => this.seats[s].status === 'available', 'blocked');
       case 'unblock':
-        return this.move(cmd.seats, ['blocked'], 'available');
-      case 'setForSale':
-        return cmd.forSale
-          ? this.move(cmd.seats, ['notForSale'], 'available')
-          : this.move(cmd.seats, ['available', 'blocked'], 'notForSale');
+        return this.move(cmd.seats, (s) => this.seats[s].status === 'blocked', 'free');
+      case 'setForSale': {
+        const r = cmd.forSale
+          ? this.move(cmd.seats, (s) => this.withdrawn.has(s), 'returned')
+          : this.move(
+              cmd.seats,
+              (s) => !this.withdrawn.has(s) && ['available', 'blocked', 'notForSale'].includes(this.seats[s].status),
+              'withdrawn',
+            );
+        return r;
+      }
       case 'setSale':
         if (this.sale === cmd.status) return no('INVALID_COMMAND');
         this.sale = cmd.status;
         return OK;
+      case 'setPrices': {
+        if (Object.keys(cmd.prices).some((c) => !this.categories.includes(c))) return no('UNKNOWN_CATEGORY');
+        const same = this.categories.every((c) => this.prices[c] === cmd.prices[c]);
+        if (same) return no('INVALID_COMMAND');
+        this.prices = { ...cmd.prices };
+        this.seats.forEach((x, i) => {
+          if (x.status === 'available' || x.status === 'notForSale') x.status = this.freeStatus(i);
+        });
+        return OK;
+      }
     }
   }
 
-  private move(seats: number[], from: Status[], to: Status): Result {
+  private move(
+    seats: number[],
+    ok: (s: number) => boolean,
+    to: 'blocked' | 'free' | 'withdrawn' | 'returned',
+  ): Result {
     const bad = this.checkSeats(seats);
     if (bad) return no(bad);
-    if (seats.some((s) => !from.includes(this.seats[s].status))) return no('SEAT_UNAVAILABLE');
-    for (const s of seats) this.seats[s].status = to;
+    if (seats.some((s) => !ok(s))) return no('SEAT_UNAVAILABLE');
+    for (const s of seats) {
+      if (to === 'withdrawn') this.withdrawn.add(s);
+      if (to === 'returned') this.withdrawn.delete(s);
+      this.seats[s].status = to === 'blocked' ? 'blocked' : this.freeStatus(s);
+    }
     return OK;
   }
 
@@ -310,7 +351,7 @@ class Model {
    * distance wins. With no candidate, any `count` eligible seats, closest rows first.
    */
   private holdBest(cmd: Extract<Command, { type: 'holdBest' }>, now: number, real: Outcome): Result {
-    const bad = this.newHoldRule(cmd.holdId, cmd.fanId, cmd.count);
+    const bad = this.newHoldRule(cmd.holdId, cmd.fanId, cmd.count, cmd.presale);
     if (bad) return no(bad);
     const filter = cmd.filter ?? {};
     const count = cmd.count;
@@ -440,7 +481,16 @@ const intentArb: fc.Arbitrary<Intent> = fc.oneof(
   {
     weight: 6,
     arbitrary: cmd(
-      fc.record({ type: fc.constant('hold' as const), holdId: holdIdArb, fanId: fanArb, seats: seatsArb }),
+      fc.record(
+        {
+          type: fc.constant('hold' as const),
+          holdId: holdIdArb,
+          fanId: fanArb,
+          seats: seatsArb,
+          presale: fc.boolean(),
+        },
+        { requiredKeys: ['type', 'holdId', 'fanId', 'seats'] },
+      ),
     ),
   },
   {
@@ -453,6 +503,7 @@ const intentArb: fc.Arbitrary<Intent> = fc.oneof(
           fanId: fanArb,
           count: fc.integer({ min: 1, max: 5 }),
           filter: filterArb,
+          presale: fc.boolean(),
         },
         { requiredKeys: ['type', 'holdId', 'fanId', 'count'] },
       ),
@@ -461,13 +512,17 @@ const intentArb: fc.Arbitrary<Intent> = fc.oneof(
   {
     weight: 6,
     arbitrary: cmd(
-      fc.record({
-        type: fc.constant('holdGa' as const),
-        holdId: holdIdArb,
-        fanId: gaFanArb,
-        area: fc.constantFrom('FLOOR', 'FLOOR', 'FLOOR', 'FLOOR', 'VIP', 'ROOF'),
-        count: fc.constantFrom(1, 2, 3, 4, 4, 4, 5),
-      }),
+      fc.record(
+        {
+          type: fc.constant('holdGa' as const),
+          holdId: holdIdArb,
+          fanId: gaFanArb,
+          area: fc.constantFrom('FLOOR', 'FLOOR', 'FLOOR', 'FLOOR', 'VIP', 'ROOF'),
+          count: fc.constantFrom(1, 2, 3, 4, 4, 4, 5),
+          presale: fc.boolean(),
+        },
+        { requiredKeys: ['type', 'holdId', 'fanId', 'area', 'count'] },
+      ),
     ),
   },
   {
@@ -524,8 +579,24 @@ const intentArb: fc.Arbitrary<Intent> = fc.oneof(
           'open' as const,
           'open' as const,
           'open' as const,
+          'presale' as const,
           'paused' as const,
           'closed' as const,
+        ),
+      }),
+    ),
+  },
+  {
+    weight: 1,
+    arbitrary: cmd(
+      fc.record({
+        type: fc.constant('setPrices' as const),
+        prices: fc.constantFrom<Record<string, number>>(
+          { A: 5000, B: 3000 },
+          { A: 5000, B: 3000, C: 1000 },
+          { A: 5000, B: 3000, C: 1000 },
+          { B: 3000, C: 1000 },
+          { A: 5000, B: 3000, Z: 1 },
         ),
       }),
     ),
@@ -768,6 +839,7 @@ describe('the domain against a plain reference model', () => {
           const state = createState(fixtureLayout(), PRICES, CONFIG);
           const model = new Model(fixtureChart(), PRICES, CONFIG);
           const log: { cmd: Command; at: number }[] = [];
+          const events: DomainEvent[] = [];
           let now = T0;
           for (const { dt, intent } of steps) {
             now += dt;
@@ -783,6 +855,7 @@ describe('the domain against a plain reference model', () => {
               bump(seenAccepted, command.type);
               expect(state.version).toBe(version + 1);
               log.push({ cmd: command, at: now });
+              events.push(structuredClone(out.event));
               if (command.type === 'expire') {
                 for (const h of state.holds.values()) expect(h.expiresAt).toBeGreaterThan(now);
               }
@@ -800,6 +873,10 @@ describe('the domain against a plain reference model', () => {
           const replay = createState(fixtureLayout(), PRICES, CONFIG);
           for (const { cmd, at } of log) expect(apply(replay, cmd, at).ok).toBe(true);
           expect(same(encodeState(replay), bytes)).toBe(true);
+          // Evolving the events alone (what recovery does) rebuilds the same bytes too.
+          const evolved = createState(fixtureLayout(), PRICES, CONFIG);
+          for (const e of events) evolve(evolved, e, { deltas: [], areas: [] });
+          expect(same(encodeState(evolved), bytes)).toBe(true);
           // And a snapshot round-trips, derived indexes included.
           const decoded = decodeState(fixtureLayout(), bytes);
           expect(same(encodeState(decoded), bytes)).toBe(true);
@@ -826,6 +903,7 @@ describe('the domain against a plain reference model', () => {
       'unblock',
       'setForSale',
       'setSale',
+      'setPrices',
     ];
     for (const t of types) expect(seenAccepted.get(t) ?? 0, `accepted ${t}`).toBeGreaterThan(0);
     const notDomain = new Set<ErrorCode>(['UNAVAILABLE']);

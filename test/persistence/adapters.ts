@@ -137,15 +137,17 @@ export async function journalRows(db: Db, eventId: string): Promise<JournalRow[]
     first_seq: number;
     last_seq: number;
     epoch: number;
+    schema: number;
     entries: Uint8Array;
-  }>('SELECT first_seq, last_seq, epoch, entries FROM journal WHERE event_id = $1 ORDER BY first_seq', [
-    eventId,
-  ]);
+  }>(
+    'SELECT first_seq, last_seq, epoch, schema, entries FROM journal WHERE event_id = $1 ORDER BY first_seq',
+    [eventId],
+  );
   return rows.map((r) => ({
     first_seq: r.first_seq,
     last_seq: r.last_seq,
     epoch: r.epoch,
-    seqs: decodeEntries(r.entries).map((e) => e.seq),
+    seqs: decodeEntries(r.schema, r.entries).map((e) => e.seq),
   }));
 }
 

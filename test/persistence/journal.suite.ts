@@ -1,6 +1,7 @@
+import { Packr } from 'msgpackr';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { FencingError, type JournalEntry } from '../../src/actors/ports.ts';
-import type { Command } from '../../src/domain/commands.ts';
+import { FencingError, type JournalEntry, type StoredEntry } from '../../src/actors/ports.ts';
+import type { DomainEvent } from '../../src/domain/events.ts';
 import type { Db } from '../../src/persistence/db.ts';
 import { DbJournal, encodeEntries } from '../../src/persistence/journal.ts';
 import { DbSnapshots } from '../../src/persistence/snapshots.ts';
@@ -8,33 +9,58 @@ import { mulberry32, T0 } from '../support/fixture.ts';
 import { contiguous, journalRows, type SuiteContext } from './adapters.ts';
 
 // The journal and snapshot adapters on both databases: fencing by epoch and sequence in the
-// one appending statement, gap-free reads, and snapshots that prune the journal behind them.
+// one appending statement, gap-free reads of events (and of the commands journals of schema 1
+// held), and snapshots that leave the journal alone unless a retention period says otherwise.
 
-/** A varied command for sequence number `seq`; every third entry carries an idempotency key. */
+/**
+ * A varied event for sequence number `seq`; every third entry carries an idempotency key,
+ * every fifth says who asked.
+ */
 export function entry(seq: number, tag = 'w'): JournalEntry {
-  const commands: Command[] = [
-    { type: 'hold', holdId: `${tag}-h${seq}`, fanId: `fan${seq % 7}`, seats: [seq % 20, (seq + 1) % 20] },
+  const events: DomainEvent[] = [
     {
-      type: 'holdBest',
-      holdId: `${tag}-b${seq}`,
-      fanId: 'fan-ü',
-      count: 2,
-      filter: { categories: ['A'], accessible: false, maxPrice: 5000 },
+      type: 'SeatsHeld',
+      holdId: `${tag}-h${seq}`,
+      fanId: `fan${seq % 7}`,
+      seats: [seq % 20, (seq + 1) % 20],
+      together: true,
+      createdAt: T0 + seq,
+      expiresAt: T0 + seq + 600_000,
     },
-    { type: 'book', holdId: `${tag}-h${seq - 1}`, fanId: 'fan1', orderId: `${tag}-o${seq}` },
-    { type: 'setSale', status: 'paused' },
-    { type: 'expire' },
+    {
+      type: 'PlacesHeld',
+      holdId: `${tag}-g${seq}`,
+      fanId: 'fan-ü',
+      area: 0,
+      places: 2,
+      createdAt: T0,
+      expiresAt: T0 + 1,
+    },
+    {
+      type: 'SeatsBooked',
+      orderId: `${tag}-o${seq}`,
+      holdId: `${tag}-h${seq - 1}`,
+      fanId: 'fan1',
+      seats: [1, 2],
+      area: -1,
+      places: 0,
+    },
+    { type: 'SaleChanged', sale: 'paused' },
+    {
+      type: 'HoldsExpired',
+      holds: [{ holdId: `${tag}-x${seq}`, fanId: 'fan2', seats: [], area: 1, places: 3 }],
+    },
   ];
-  const command = commands[seq % commands.length];
-  return seq % 3 === 0
-    ? { seq, at: T0 + seq, command, key: `key-${tag}-${seq}` }
-    : { seq, at: T0 + seq, command };
+  const e: JournalEntry = { seq, at: T0 + seq, event: events[seq % events.length] };
+  if (seq % 3 === 0) e.key = `key-${tag}-${seq}`;
+  if (seq % 5 === 0) e.by = `operator-${tag}`;
+  return e;
 }
 export const entries = (from: number, to: number, tag?: string) =>
   Array.from({ length: to - from + 1 }, (_, i) => entry(from + i, tag));
 
 async function readAll(journal: DbJournal, eventId: string, afterSeq = 0) {
-  const chunks: JournalEntry[][] = [];
+  const chunks: StoredEntry[][] = [];
   await journal.read(eventId, afterSeq, (es) => chunks.push(es));
   return { chunks, entries: chunks.flat(), seqs: chunks.flat().map((e) => e.seq) };
 }
@@ -128,9 +154,10 @@ export function journalSuite(ctx: SuiteContext): void {
         expect(await journal.lastSeq(ev)).toBe(2);
         // The new owner continues the sequence.
         await journal.append(ev, fresh, entries(3, 3, 'new'));
-        expect((await readAll(journal, ev)).entries.map((e) => e.command)).toEqual(
-          [...entries(1, 2, 'old'), entry(3, 'new')].map((e) => e.command),
-        );
+        expect((await readAll(journal, ev)).entries).toStrictEqual([
+          ...entries(1, 2, 'old'),
+          entry(3, 'new'),
+        ]);
         // A newer epoch than any claim is refused too.
         await expect(journal.append(ev, fresh + 1, entries(4, 4))).rejects.toBeInstanceOf(FencingError);
       });
@@ -242,7 +269,7 @@ export function journalSuite(ctx: SuiteContext): void {
         await journal.append(ev, epoch, entries(1, 2));
         // A crafted row that skips seq 3.
         await db.query(
-          'INSERT INTO journal (event_id, first_seq, last_seq, epoch, entries) VALUES ($1, 4, 4, $2, $3)',
+          'INSERT INTO journal (event_id, first_seq, last_seq, epoch, schema, entries) VALUES ($1, 4, 4, $2, 2, $3)',
           [ev, epoch, encodeEntries([entry(4)])],
         );
         const seen: number[] = [];
@@ -265,12 +292,52 @@ export function journalSuite(ctx: SuiteContext): void {
         expect((await readAll(journal, ev, 2)).seqs).toEqual([3, 4, 5]);
       });
 
+      it('reads batches written in schema 1 back as the commands they held, next to schema-2 events, and refuses a schema it does not know', async () => {
+        const ev = newEvent();
+        const epoch = await journal.claim(ev);
+        // What onsale wrote before decide/evolve: [seq, at, command, key?] tuples.
+        const v1 = new Packr({ useRecords: false }).pack([
+          [1, T0 + 1, { type: 'hold', holdId: 'h1', fanId: 'ann', seats: [0, 1] }],
+          [2, T0 + 2, { type: 'holdBest', holdId: 'h2', fanId: 'bob', count: 2 }, 'key-2'],
+        ]);
+        await db.query(
+          'INSERT INTO journal (event_id, first_seq, last_seq, epoch, schema, entries) VALUES ($1, 1, 2, $2, 1, $3)',
+          [ev, epoch, v1],
+        );
+        await db.query('UPDATE event_owners SET last_seq = 2 WHERE event_id = $1', [ev]);
+        await journal.append(ev, epoch, entries(3, 3));
+        expect((await readAll(journal, ev)).entries).toStrictEqual([
+          { seq: 1, at: T0 + 1, command: { type: 'hold', holdId: 'h1', fanId: 'ann', seats: [0, 1] } },
+          {
+            seq: 2,
+            at: T0 + 2,
+            command: { type: 'holdBest', holdId: 'h2', fanId: 'bob', count: 2 },
+            key: 'key-2',
+          },
+          entry(3),
+        ]);
+        await db.query(
+          'INSERT INTO journal (event_id, first_seq, last_seq, epoch, schema, entries) VALUES ($1, 4, 4, $2, 99, $3)',
+          [ev, epoch, v1],
+        );
+        await expect(journal.read(ev, 3, () => {})).rejects.toThrow(/unknown schema 99; upgrade onsale/);
+      });
+
+      it('finds where to start without scanning the history: a read after seq N skips the rows before it', async () => {
+        const ev = newEvent();
+        const epoch = await journal.claim(ev);
+        for (let s = 1; s <= 400; s += 4) await journal.append(ev, epoch, entries(s, s + 3));
+        expect((await readAll(journal, ev, 397)).seqs).toEqual([398, 399, 400]);
+        expect((await readAll(journal, ev, 396)).chunks.map((c) => c.length)).toEqual([4]);
+        expect((await readAll(journal, ev, 400)).seqs).toEqual([]);
+      });
+
       it('read detects a row whose entries do not start where the row says', async () => {
         const ev = newEvent();
         const epoch = await journal.claim(ev);
         await journal.append(ev, epoch, entries(1, 1));
         await db.query(
-          'INSERT INTO journal (event_id, first_seq, last_seq, epoch, entries) VALUES ($1, 2, 3, $2, $3)',
+          'INSERT INTO journal (event_id, first_seq, last_seq, epoch, schema, entries) VALUES ($1, 2, 3, $2, 2, $3)',
           [ev, epoch, encodeEntries(entries(5, 6))],
         );
         await expect(journal.read(ev, 0, () => {})).rejects.toThrow(/expected seq 2, found 5/);
@@ -306,9 +373,7 @@ export function journalSuite(ctx: SuiteContext): void {
         expect(await snapshots.latest(newEvent())).toBeNull();
       });
 
-      it('keeps the two latest snapshots and prunes journal rows up to the older one, not later ones', async () => {
-        const ev = newEvent();
-        const neighbour = newEvent();
+      const appendRows = async (ev: string) => {
         const epoch = await journal.claim(ev);
         for (const [from, to] of [
           [1, 3],
@@ -319,14 +384,39 @@ export function journalSuite(ctx: SuiteContext): void {
           [13, 15],
         ])
           await journal.append(ev, epoch, entries(from, to));
-        await journal.append(neighbour, await journal.claim(neighbour), entries(1, 20));
+      };
 
+      it('keeps the two latest snapshots, and the whole journal (it is the audit trail)', async () => {
+        const ev = newEvent();
+        await appendRows(ev);
         await snapshots.save(ev, { version: 5, bytes: bytes(5) });
-        expect(await versions(ev)).toEqual([5]);
-        expect(await ranges(ev)).toHaveLength(6); // one snapshot: nothing pruned yet
-
         await snapshots.save(ev, { version: 8, bytes: bytes(8) });
-        expect(await versions(ev)).toEqual([5, 8]);
+        await snapshots.save(ev, { version: 12, bytes: bytes(12) });
+        expect(await versions(ev)).toEqual([8, 12]);
+        expect(await ranges(ev)).toHaveLength(6);
+        expect((await readAll(journal, ev)).seqs).toEqual(Array.from({ length: 15 }, (_, i) => i + 1));
+        // Recovery still reads only what follows the latest snapshot.
+        expect((await readAll(journal, ev, 12)).seqs).toEqual([13, 14, 15]);
+        // A late save of an old version changes neither the latest nor the journal.
+        await snapshots.save(ev, { version: 4, bytes: bytes(4) });
+        expect(await versions(ev)).toEqual([8, 12]);
+        expect((await snapshots.latest(ev))?.version).toBe(12);
+      });
+
+      it('with a retention period, prunes journal rows older than it once the older kept snapshot covers them, and nothing younger', async () => {
+        const ev = newEvent();
+        const neighbour = newEvent();
+        await appendRows(ev);
+        await journal.append(neighbour, await journal.claim(neighbour), entries(1, 20));
+        // Rows 1..11 were written "last month"; 12.. today.
+        await db.query(
+          `UPDATE journal SET written_at = now() - interval '30 days' WHERE event_id = ANY($1) AND last_seq <= 11`,
+          [[ev, neighbour]],
+        );
+        const retained = new DbSnapshots(db, { journalRetentionDays: 7 });
+        await retained.save(ev, { version: 5, bytes: bytes(5) });
+        expect(await ranges(ev)).toHaveLength(6); // one snapshot: nothing pruned yet
+        await retained.save(ev, { version: 8, bytes: bytes(8) });
         // Pruned up to 5: the row 4..6 still holds 6, so it stays.
         expect(await ranges(ev)).toEqual([
           [4, 6],
@@ -335,25 +425,16 @@ export function journalSuite(ctx: SuiteContext): void {
           [12, 12],
           [13, 15],
         ]);
-
-        await snapshots.save(ev, { version: 12, bytes: bytes(12) });
-        expect(await versions(ev)).toEqual([8, 12]);
+        await retained.save(ev, { version: 13, bytes: bytes(13) });
+        // Covered up to 8 and old: gone. 9..11 is old but not covered by the older snapshot (8).
         expect(await ranges(ev)).toEqual([
           [9, 11],
           [12, 12],
           [13, 15],
         ]);
-        // Recovery works from the latest snapshot, and from the older one too.
-        expect((await readAll(journal, ev, 12)).seqs).toEqual([13, 14, 15]);
         expect((await readAll(journal, ev, 8)).seqs).toEqual([9, 10, 11, 12, 13, 14, 15]);
         // Another event's journal is left alone.
         expect(await ranges(neighbour)).toEqual([[1, 20]]);
-
-        // A late save of an old version changes neither the latest nor the journal.
-        await snapshots.save(ev, { version: 4, bytes: bytes(4) });
-        expect(await versions(ev)).toEqual([8, 12]);
-        expect((await snapshots.latest(ev))?.version).toBe(12);
-        expect(await ranges(ev)).toHaveLength(3);
       });
 
       it('saving the same version twice keeps the first, without an error', async () => {

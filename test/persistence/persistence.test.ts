@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EVENT_SCHEMA } from '../../src/domain/events.ts';
 import { decodeEntries, encodeEntries } from '../../src/persistence/journal.ts';
 import { migrate } from '../../src/persistence/migrate.ts';
 import { ADAPTERS, type SuiteContext } from './adapters.ts';
@@ -12,12 +13,13 @@ import { recoverySuite } from './recovery.suite.ts';
 // of its own). One database per adapter for the whole file: a fresh PGlite takes seconds.
 
 describe('encodeEntries / decodeEntries', () => {
-  it('round-trip entries, leaving the key absent where there was none', () => {
-    const original = entries(1, 12);
-    const decoded = decodeEntries(encodeEntries(original));
+  it('round-trip entries, leaving the key and the asker absent where there were none', () => {
+    const original = entries(1, 15);
+    const decoded = decodeEntries(EVENT_SCHEMA, encodeEntries(original));
     expect(decoded).toStrictEqual(original);
-    expect(decoded.filter((e) => 'key' in e).map((e) => e.seq)).toEqual([3, 6, 9, 12]);
-    expect(decodeEntries(encodeEntries([]))).toEqual([]);
+    expect(decoded.filter((e) => 'key' in e).map((e) => e.seq)).toEqual([3, 6, 9, 12, 15]);
+    expect(decoded.filter((e) => 'by' in e).map((e) => e.seq)).toEqual([5, 10, 15]);
+    expect(decodeEntries(EVENT_SCHEMA, encodeEntries([]))).toEqual([]);
   });
 });
 

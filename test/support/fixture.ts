@@ -3,7 +3,7 @@ import { apply } from '../../src/domain/apply.ts';
 import { type Chart, type ChartSeat, compileChart, type Layout } from '../../src/domain/chart.ts';
 import type { Command } from '../../src/domain/commands.ts';
 import type { ErrorCode } from '../../src/domain/errors.ts';
-import type { Outcome } from '../../src/domain/outcome.ts';
+import type { Applied } from '../../src/domain/outcome.ts';
 import { encodeState } from '../../src/domain/snapshot.ts';
 import { createState, type EventConfig, type EventState } from '../../src/domain/state.ts';
 
@@ -30,6 +30,8 @@ export const SEAT = {
 } as const;
 
 export const SEAT_COUNT = 24;
+/** Seats of priced categories: the unpriced ones (21..23) are NOT_FOR_SALE until priced. */
+export const PRICED_SEATS = 21;
 export const PRICES: Record<string, number> = { A: 5000, B: 3000 };
 
 /** Short times and low limits: every rule is reachable in a few commands. */
@@ -107,7 +109,7 @@ export function fixtureState(config: Partial<EventConfig> = {}): EventState {
 }
 
 /** Applies a command that must be accepted; checks the version moved by exactly one. */
-export function accept(state: EventState, cmd: Command, now: number = T0): Extract<Outcome, { ok: true }> {
+export function accept(state: EventState, cmd: Command, now: number = T0): Extract<Applied, { ok: true }> {
   const before = state.version;
   const out = apply(state, cmd, now);
   if (!out.ok)
