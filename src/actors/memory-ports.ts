@@ -46,9 +46,13 @@ export class MemoryJournal implements JournalPort {
     for (const entry of entries) e.entries.push(entry);
   }
 
-  async read(eventId: string, afterSeq: number, onEntries: (entries: StoredEntry[]) => void): Promise<void> {
+  async read(
+    eventId: string,
+    afterSeq: number,
+    onEntries: (entries: StoredEntry[]) => unknown,
+  ): Promise<void> {
     const all = this.event(eventId).entries.filter((x) => x.seq > afterSeq);
-    for (let i = 0; i < all.length; i += 1000) onEntries(all.slice(i, i + 1000));
+    for (let i = 0; i < all.length; i += 1000) if (onEntries(all.slice(i, i + 1000)) === false) return;
   }
 
   entries(eventId: string): StoredEntry[] {

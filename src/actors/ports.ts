@@ -45,8 +45,11 @@ export interface JournalPort {
   claim(eventId: string): Promise<number>;
   /** Resolves once the entries are durable; rejects if the epoch or sequence is not current. */
   append(eventId: string, epoch: number, entries: JournalEntry[]): Promise<void>;
-  /** Calls `onEntries` with every entry after `afterSeq`, in order, in chunks. */
-  read(eventId: string, afterSeq: number, onEntries: (entries: StoredEntry[]) => void): Promise<void>;
+  /**
+   * Calls `onEntries` with every entry after `afterSeq`, in order, in chunks; a call that
+   * returns false stops the read there (a page of history needs no more).
+   */
+  read(eventId: string, afterSeq: number, onEntries: (entries: StoredEntry[]) => unknown): Promise<void>;
 }
 
 export interface StoredSnapshot {

@@ -81,7 +81,11 @@ export class DbJournal implements JournalPort {
     }
   }
 
-  async read(eventId: string, afterSeq: number, onEntries: (entries: StoredEntry[]) => void): Promise<void> {
+  async read(
+    eventId: string,
+    afterSeq: number,
+    onEntries: (entries: StoredEntry[]) => unknown,
+  ): Promise<void> {
     let expected = afterSeq + 1;
     // Start at the batch holding `expected`: the journal is kept for the event's life, and
     // a scan from its first batch would make recovery cost the whole history.
@@ -106,7 +110,7 @@ export class DbJournal implements JournalPort {
         }
         expected += entries.length;
         cursor = row.first_seq;
-        if (entries.length > 0) onEntries(entries);
+        if (entries.length > 0 && onEntries(entries) === false) return;
       }
       if (rows.length < PAGE) return;
     }
