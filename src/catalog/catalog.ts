@@ -10,6 +10,8 @@ import { loadDemoCatalog } from './demo-data.ts';
 import { type EventDetail, loadEventDetail } from './detail.ts';
 import { notFound } from './errors.ts';
 import { CatalogLive, type LiveHooks } from './live.ts';
+import { PresaleLists } from './presale.ts';
+import { SaleClock } from './sale-clock.ts';
 import type {
   EventCreate,
   EventStatus,
@@ -51,6 +53,10 @@ export class Catalog {
   readonly store: CatalogStore;
   readonly live: CatalogLive;
   readonly cache = new RecordCache<EventDetail>();
+  /** Who is invited to each event's presale. */
+  readonly presale: PresaleLists;
+  /** Moves events to presale and on sale at their times. */
+  readonly clock: SaleClock;
   private timer: NodeJS.Timeout | undefined;
   private refreshing: Promise<unknown> | null = null;
 
@@ -62,6 +68,8 @@ export class Catalog {
   ) {
     this.store = new CatalogStore(db);
     this.live = new CatalogLive(this.store, events, opts.log, opts.hooks);
+    this.presale = new PresaleLists(db);
+    this.clock = new SaleClock(db, (id, to) => this.setStatus(id, to), opts.log, opts.now);
   }
 
   /** Loads the demo into an empty database if asked, opens every event out of draft. */
@@ -84,6 +92,8 @@ export class Catalog {
       );
     }
     opts.log.info({ events: opened, ms: Math.round(performance.now() - started) }, 'catalog events opened');
+    // Sale times passed while the server was down take effect now.
+    await catalog.clock.tick();
     const every = opts.popularityMs ?? 30_000;
     if (every > 0) {
       catalog.timer = setInterval(() => {
@@ -102,6 +112,7 @@ export class Catalog {
 
   async close(): Promise<void> {
     clearInterval(this.timer);
+    await this.clock.close();
     await this.refreshing;
   }
 
@@ -145,13 +156,20 @@ export class Catalog {
     const event = await this.store.createEvent(body);
     this.cache.delete(event.id);
     if (event.status !== 'draft') await this.live.applyStatus(event.id, event.status);
+    void this.clock.tick(); // its sale times may be due, or sooner than the clock's next wake
     return event;
   }
 
   async updateEvent(id: string, patch: EventUpdate) {
     const event = await this.store.updateEvent(id, patch);
     this.cache.delete(id);
+    void this.clock.tick();
     return event;
+  }
+
+  /** May this account hold seats of the event during its presale? */
+  mayPresale(eventId: string, user: User): Promise<boolean> {
+    return this.presale.invited(eventId, user.email);
   }
 
   async setPriceTiers(id: string, tiers: Record<string, number>) {

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { type Chart, compileChart, type Layout } from '../domain/chart.ts';
+import type { SaleStatus } from '../domain/commands.ts';
 import { BOOKED, HELD } from '../domain/seat-status.ts';
 import type { LiveEvents } from '../gateway/live-events.ts';
 import { CatalogError } from './errors.ts';
@@ -13,9 +14,10 @@ import type { CatalogStore, LiveSpec } from './store.ts';
 // The catalog status drives the actor's sale switch.
 
 /** The actor's sale switch for each catalog status (undefined: left as it is). */
-const SALE: Record<EventStatus, 'open' | 'paused' | 'closed' | undefined> = {
+const SALE: Record<EventStatus, SaleStatus | undefined> = {
   draft: undefined,
   scheduled: 'closed',
+  presale: 'presale',
   on_sale: 'open',
   paused: 'paused',
   sold_out: undefined,
@@ -94,7 +96,8 @@ export class CatalogLive {
         );
       }
     }
-    if (sale === 'open' && this.hooks.saleOpened) await this.hooks.saleOpened(eventId);
+    // The first phase that lets fans in (presale or general) runs the waiting room's lottery.
+    if ((sale === 'open' || sale === 'presale') && this.hooks.saleOpened) await this.hooks.saleOpened(eventId);
   }
 
   /**

@@ -9,6 +9,7 @@ import { clean } from './text.ts';
 export const EVENT_STATUSES = [
   'draft',
   'scheduled',
+  'presale',
   'on_sale',
   'paused',
   'sold_out',
@@ -17,14 +18,15 @@ export const EVENT_STATUSES = [
 ] as const;
 export type EventStatus = (typeof EVENT_STATUSES)[number];
 /** Statuses fans see in search. */
-export const LISTED_STATUSES: EventStatus[] = ['scheduled', 'on_sale', 'paused', 'sold_out'];
+export const LISTED_STATUSES: EventStatus[] = ['scheduled', 'presale', 'on_sale', 'paused', 'sold_out'];
 
 /** Where an event may go from each status. */
 export const TRANSITIONS: Record<EventStatus, EventStatus[]> = {
-  draft: ['scheduled', 'on_sale', 'cancelled'],
-  scheduled: ['on_sale', 'cancelled'],
+  draft: ['scheduled', 'presale', 'on_sale', 'cancelled'],
+  scheduled: ['presale', 'on_sale', 'cancelled'],
+  presale: ['on_sale', 'paused', 'sold_out', 'cancelled'],
   on_sale: ['paused', 'sold_out', 'completed', 'cancelled'],
-  paused: ['on_sale', 'sold_out', 'completed', 'cancelled'],
+  paused: ['presale', 'on_sale', 'sold_out', 'completed', 'cancelled'],
   sold_out: ['on_sale', 'completed', 'cancelled'],
   completed: [],
   cancelled: [],
@@ -224,6 +226,10 @@ function instantParam(params: URLSearchParams, name: string, end: boolean): Date
   return new Date(dateOnly && end ? t + DAY_MS : t);
 }
 
+function isDate(params: URLSearchParams, name: string): boolean {
+  return DATE_ONLY.test(params.get(name)?.trim() ?? '');
+}
+
 function floatParam(raw: string, name: string, min: number, max: number): number {
   if (!/^-?\d{1,4}(\.\d{1,10})?$/.test(raw.trim())) bad(name, 'must be a number');
   const n = Number(raw);
@@ -240,7 +246,9 @@ export function parseSearchQuery(params: URLSearchParams): SearchQuery {
 
   const from = instantParam(params, 'from', false);
   const to = instantParam(params, 'to', true);
-  if (from && to && from > to) bad('to', 'comes before from');
+  // `to` is an exclusive end (a date's is the next midnight): to=2030-01-01 with
+  // from=2030-01-02 names a day before from, and must not pass as an empty range.
+  if (from && to && (to < from || (isDate(params, 'to') && to <= from))) bad('to', 'comes before from');
 
   const rawCity = params.get('city') ?? '';
   if (rawCity.length > 400) bad('city', 'at most 100 characters');

@@ -234,6 +234,45 @@ export const MIGRATIONS: Migration[] = [
       ALTER TABLE journal ALTER COLUMN schema DROP DEFAULT;
     `,
   },
+  {
+    version: 6,
+    name: 'presale and sale times',
+    sql: `
+      -- 'presale': the sale is open to invited fans only, between presale_at and on_sale_at.
+      ALTER TABLE events DROP CONSTRAINT events_status_check;
+      ALTER TABLE events ADD CONSTRAINT events_status_check CHECK (status IN
+        ('draft', 'scheduled', 'presale', 'on_sale', 'paused', 'sold_out', 'completed', 'cancelled'));
+      -- Presale events are listed too: the listing indexes take them in.
+      DROP INDEX events_listed_starts;
+      DROP INDEX events_listed_popularity;
+      DROP INDEX events_listed_price;
+      DROP INDEX events_listed_city;
+      DROP INDEX events_listed_category;
+      DROP INDEX events_listed_position;
+      CREATE INDEX events_listed_starts ON events (starts_at)
+        WHERE status IN ('scheduled', 'presale', 'on_sale', 'paused', 'sold_out');
+      CREATE INDEX events_listed_popularity ON events (popularity DESC, starts_at)
+        WHERE status IN ('scheduled', 'presale', 'on_sale', 'paused', 'sold_out');
+      CREATE INDEX events_listed_price ON events (min_price, starts_at)
+        WHERE status IN ('scheduled', 'presale', 'on_sale', 'paused', 'sold_out');
+      CREATE INDEX events_listed_city ON events (city_key, starts_at)
+        WHERE status IN ('scheduled', 'presale', 'on_sale', 'paused', 'sold_out');
+      CREATE INDEX events_listed_category ON events (category, starts_at)
+        WHERE status IN ('scheduled', 'presale', 'on_sale', 'paused', 'sold_out');
+      CREATE INDEX events_listed_position ON events USING gist (point(lng, lat))
+        WHERE status IN ('scheduled', 'presale', 'on_sale', 'paused', 'sold_out') AND lat IS NOT NULL;
+      -- The sale clock looks for events whose presale or on-sale time has come.
+      CREATE INDEX events_sale_due ON events (least(presale_at, on_sale_at))
+        WHERE status IN ('scheduled', 'presale');
+      -- Fans invited to an event's presale, by account email (stored trimmed, lower case).
+      CREATE TABLE presale_invitations (
+        event_id text NOT NULL REFERENCES events (id) ON DELETE CASCADE,
+        email text NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (event_id, email)
+      );
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
