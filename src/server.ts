@@ -7,12 +7,12 @@ import { Catalog } from './catalog/catalog.ts';
 import { catalogRoutes } from './catalog/routes.ts';
 import type { Config } from './config.ts';
 import { eventRoutes } from './gateway/event-routes.ts';
-import { sendError, sendJson, watchAbort } from './gateway/http.ts';
+import { refuseWithoutHost, sendError, sendJson, watchAbort } from './gateway/http.ts';
 import { internalRoutes } from './gateway/internal-routes.ts';
 import { availableToHold, LiveEvents } from './gateway/live-events.ts';
 import { createMetrics } from './gateway/metrics.ts';
 import { RateLimiter } from './gateway/rate-limit.ts';
-import { Router, type User } from './gateway/router.ts';
+import { HttpError, type RouteInfo, Router, type User } from './gateway/router.ts';
 import { SeatCommands } from './gateway/seat-commands.ts';
 import { socketRoutes, TopicSink } from './gateway/socket.ts';
 import { assertNativeUws, uWS } from './gateway/uws.ts';
@@ -23,6 +23,7 @@ import { DbJournal } from './persistence/journal.ts';
 import { observeJournal } from './persistence/journal-metrics.ts';
 import { openDb } from './persistence/open-db.ts';
 import { DbSnapshots } from './persistence/snapshots.ts';
+import { DeltaFeed } from './seating/delta-feed.ts';
 import { CapacityFollower, DEFAULT_POLICY } from './waiting-room/capacity.ts';
 import { WaitingRooms } from './waiting-room/rooms.ts';
 import { waitingRoomRoutes } from './waiting-room/routes.ts';
@@ -38,6 +39,8 @@ export interface Server {
   catalog: Catalog;
   /** Open WebSockets right now. */
   sockets(): number;
+  /** Every HTTP route of the router (tests walk them). */
+  routes: readonly RouteInfo[];
   close(): Promise<void>;
 }
 
@@ -70,6 +73,17 @@ export async function startServer(config: Config, log: Logger): Promise<Server> 
   const rooms = await WaitingRooms.open(db, {
     secret: config.ONSALE_JWT_SECRET,
     log,
+    // Rooms are for events out of draft; every one of those has a live actor (the catalog,
+    // declared below, answers only for the rest: drafts, and ids that name nothing).
+    event: async (eventId) => {
+      if (events?.get(eventId)) return 'published';
+      try {
+        return (await catalog.store.getEvent(eventId)).status === 'draft' ? 'draft' : 'published';
+      } catch (e) {
+        if (e instanceof HttpError && e.status === 404) return null;
+        throw e;
+      }
+    },
     admissionRate: capacity ? (eventId, rate) => capacity.admissionRate(eventId, rate) : undefined,
   });
   const metrics = createMetrics();
@@ -84,9 +98,11 @@ export async function startServer(config: Config, log: Logger): Promise<Server> 
         ? delayAppends(durable, config.ONSALE_FAULT_APPEND_DELAY_MS)
         : durable,
     snapshots: new DbSnapshots(db),
-    deltas: sink,
     log,
   });
+  // The live seat map follows the commit stream: committed seat changes, coalesced per tick.
+  const feed = new DeltaFeed(sink, (eventId) => directory.get(eventId)?.spec.layout.seatCount ?? 0);
+  directory.commits.subscribe(feed);
   events = new LiveEvents(directory);
   // Catalog: venues, performers, events, search; opens every event out of draft (the demo
   // catalog, with the demo stadium, loads into an empty database).
@@ -140,27 +156,33 @@ export async function startServer(config: Config, log: Logger): Promise<Server> 
     metrics.queueLength.set({ event: eventId }, tick.waiting);
     metrics.admissionRate.set({ event: eventId }, tick.rate);
   };
-  app.get('/metrics', (res) => {
+  app.get('/metrics', (res, req) => {
+    if (refuseWithoutHost(res, req.getHeader('host'))) return;
     const abort = watchAbort(res);
     metrics.registry.metrics().then((text) => {
       if (abort.aborted) return;
       res.cork(() => res.writeHeader('content-type', metrics.registry.contentType).end(text));
     });
   });
-  app.get('/healthz', (res) => sendJson(res, '200 OK', { status: 'ok', events: directory.ids().length }));
-  app.get('/readyz', (res) => {
+  app.get('/healthz', (res, req) => {
+    if (refuseWithoutHost(res, req.getHeader('host'))) return;
+    sendJson(res, '200 OK', { status: 'ok', events: directory.ids().length });
+  });
+  app.get('/readyz', (res, req) => {
+    if (refuseWithoutHost(res, req.getHeader('host'))) return;
     const ready = directory.ids().every((id) => directory.get(id)?.runtime?.isReady);
     sendJson(res, ready ? '200 OK' : '503 Service Unavailable', { ready });
   });
   if (config.ONSALE_INTERNAL_API === '1') internalRoutes(router, directory);
-  app.any('/*', (res, req) =>
+  app.any('/*', (res, req) => {
+    if (refuseWithoutHost(res, req.getHeader('host'))) return;
     sendError(
       res,
       '404 Not Found',
       'NOT_FOUND',
       `no route for ${req.getMethod().toUpperCase()} ${req.getUrl()}`,
-    ),
-  );
+    );
+  });
 
   const listenSocket = await new Promise<uWS.us_listen_socket>((resolve, reject) => {
     app.listen(config.HOST, config.PORT, (s) =>
@@ -178,12 +200,14 @@ export async function startServer(config: Config, log: Logger): Promise<Server> 
     rooms,
     catalog,
     sockets: () => sockets.count(),
+    routes: router.routes,
     async close() {
       uWS.us_listen_socket_close(listenSocket);
       limiter.close();
       await rooms.close();
       await catalog.close();
       await directory.close();
+      feed.close();
       await db.close();
       log.info('onsale stopped');
     },

@@ -6,11 +6,15 @@ import { emailSchema, passwordSchema, roleSchema } from './credentials.ts';
 // Sign-up, sign-in, sign-out and "who am I" for everyone; account creation and role changes
 // for admins. Sessions travel as a bearer token or the session cookie, both set here.
 
-const registerBody = z.object({ email: emailSchema, password: passwordSchema });
+// Strict, as docs/openapi.yaml says (additionalProperties: false): a misspelt field is a 400,
+// not silently dropped.
+const registerBody = z.object({ email: emailSchema, password: passwordSchema }).strict();
 // Sign-in checks only shapes: whatever is wrong with the credentials gets the same 401.
-const loginBody = z.object({ email: z.string().min(1).max(254), password: z.string().min(1).max(200) });
-const createUserBody = z.object({ email: emailSchema, password: passwordSchema, role: roleSchema });
-const roleBody = z.object({ role: roleSchema });
+const loginBody = z
+  .object({ email: z.string().min(1).max(254), password: z.string().min(1).max(200) })
+  .strict();
+const createUserBody = z.object({ email: emailSchema, password: passwordSchema, role: roleSchema }).strict();
+const roleBody = z.object({ role: roleSchema }).strict();
 
 function signedIn(accounts: Accounts, session: Session, status: number): Reply {
   return {

@@ -7,6 +7,7 @@ import {
   type EventStatus,
   eventCreateSchema,
   eventUpdateSchema,
+  idSchema,
   parseSearchQuery,
   performerCreateSchema,
   performerUpdateSchema,
@@ -155,6 +156,9 @@ export function catalogRoutes(router: Router, catalog: Catalog): void {
       throw new HttpError(400, 'INVALID_QUERY', `status: one of ${EVENT_STATUSES.join(', ')}`);
     }
     const venueId = ctx.query.get('venueId') || undefined;
+    if (venueId !== undefined && !idSchema.safeParse(venueId).success) {
+      throw new HttpError(400, 'INVALID_QUERY', 'venueId: ids are 1-64 letters, digits, "-" or "_"');
+    }
     return {
       headers: NO_STORE,
       body: await catalog.store.listEvents(

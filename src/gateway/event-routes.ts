@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { STATUS_NAMES } from '../domain/seat-status.ts';
 import { areaAvailable } from '../domain/state.ts';
+import { negotiate } from './compression.ts';
 import type { LiveEvent, LiveEvents } from './live-events.ts';
-import { HttpError, type Reply, type RequestContext, type Router } from './router.ts';
+import { HttpError, ifNoneMatch, type Reply, type RequestContext, type Router } from './router.ts';
 import { holdRequestSchema, type Result, type SeatCommands, seatNumbers } from './seat-commands.ts';
 
 // Viewing and booking over HTTP: event summaries with live availability, the static chart,
@@ -76,11 +77,20 @@ export function eventRoutes(
       : { body: await eventSummary(liveOr404(events, ctx.params.id)) },
   );
 
-  router.get('/api/events/:id/chart', {}, (ctx) => {
+  // The chart's bytes as serialised when the event opened, compressed once per encoding.
+  // Each encoding is its own representation, so its own strong ETag ("…-br", "…-gzip").
+  router.get('/api/events/:id/chart', {}, async (ctx) => {
     const live = liveOr404(events, ctx.params.id);
-    const headers = { etag: live.chartEtag, 'cache-control': 'public, max-age=300' };
-    if (ctx.headers['if-none-match'] === live.chartEtag) return { status: 304, headers };
-    return { headers: { ...headers, 'content-type': 'application/json' }, body: JSON.parse(live.chartJson) };
+    const encoding = negotiate(ctx.headers['accept-encoding']);
+    const etag = encoding ? `${live.chartEtag.slice(0, -1)}-${encoding}"` : live.chartEtag;
+    const headers: Record<string, string> = {
+      etag,
+      'cache-control': 'public, max-age=300',
+      vary: 'accept-encoding',
+    };
+    if (ifNoneMatch(ctx.headers['if-none-match'], etag)) return { status: 304, headers };
+    if (encoding) headers['content-encoding'] = encoding;
+    return { headers, raw: await live.chartBody.get(encoding) };
   });
 
   router.get('/api/events/:id/seats', {}, async (ctx) => ({

@@ -22,3 +22,22 @@ export function watchAbort(res: HttpResponse): { aborted: boolean } {
   });
   return state;
 }
+
+export const MISSING_HOST = 'HTTP/1.1 requests must name the host in a Host header';
+
+/**
+ * RFC 9112 3.2: a request with an empty Host is answered 400 MISSING_HOST and its connection
+ * closed. (uWS closes one with no Host header at all itself, unanswered, and never hands
+ * JavaScript what it cannot parse: see the README.) For handlers outside the router, which
+ * checks on its own; returns whether it answered.
+ */
+export function refuseWithoutHost(res: HttpResponse, host: string): boolean {
+  if (host) return false;
+  res.cork(() => {
+    res
+      .writeStatus('400 Bad Request')
+      .writeHeader('content-type', 'application/json')
+      .end(JSON.stringify({ error: { code: 'MISSING_HOST', message: MISSING_HOST } }), true);
+  });
+  return true;
+}

@@ -8,12 +8,14 @@ import { HttpError, type Router } from './router.ts';
 // Raw command access to event actors for crash tests and benchmarks, enabled only with
 // ONSALE_INTERNAL_API=1. It trusts its caller: there is no auth here.
 
-const bodySchema = z.object({
-  commands: z
-    .array(z.object({ command: z.unknown(), key: z.string().min(1).max(128).optional() }))
-    .min(1)
-    .max(5000),
-});
+const bodySchema = z
+  .object({
+    commands: z
+      .array(z.object({ command: z.unknown(), key: z.string().min(1).max(128).optional() }).strict())
+      .min(1)
+      .max(5000),
+  })
+  .strict();
 
 export function internalRoutes(router: Router, directory: Directory): void {
   const handleOf = (id: string) => {

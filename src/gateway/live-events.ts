@@ -3,6 +3,7 @@ import type { Directory, EventHandle } from '../actors/directory.ts';
 import type { Chart, Layout } from '../domain/chart.ts';
 import { AVAILABLE } from '../domain/seat-status.ts';
 import { areaAvailable } from '../domain/state.ts';
+import { EncodedBody } from './compression.ts';
 
 // The events the gateway serves: each open event's actor handle, its compiled layout (to
 // turn public seat ids into seat numbers at the edge) and its chart, serialised once for
@@ -17,6 +18,8 @@ export interface LiveEvent {
   handle: EventHandle;
   chartJson: string;
   chartEtag: string;
+  /** chartJson as bytes, identity, gzip or br. */
+  chartBody: EncodedBody;
 }
 
 export class LiveEvents {
@@ -35,7 +38,8 @@ export class LiveEvents {
     const handle = this.directory.open({ eventId: spec.id, layout: spec.layout, prices: spec.prices });
     const chartJson = JSON.stringify({ eventId: spec.id, prices: spec.prices, chart: spec.chart });
     const chartEtag = `"${createHash('sha256').update(chartJson).digest('base64url').slice(0, 22)}"`;
-    const live: LiveEvent = { ...spec, handle, chartJson, chartEtag };
+    const chartBody = new EncodedBody(chartJson);
+    const live: LiveEvent = { ...spec, handle, chartJson, chartEtag, chartBody };
     this.events.set(spec.id, live);
     return live;
   }

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { Logger } from 'pino';
 import type { ZodType } from 'zod';
+import { MISSING_HOST } from './http.ts';
 import type { Metrics } from './metrics.ts';
 import type { RateLimiter } from './rate-limit.ts';
 
@@ -10,6 +11,18 @@ import type { RateLimiter } from './rate-limit.ts';
 // synchronous part of a handler, abort tracking, size-limited JSON bodies, zod validation,
 // authentication and roles, write rate limits, request ids, metrics, and one error shape:
 // {error: {code, message}}. A route handler only returns data or throws an HttpError.
+//
+// Input is checked here, once, before any route sees it, by kind:
+// - path parameters are always ids: no C0 control character (U+0000-U+001F) and no DEL,
+//   else 400 BAD_PATH (before authentication, so every route answers alike);
+// - query parameters and every string (and key) of a JSON body may be free text (a search,
+//   a description), so tab, line feed and carriage return pass; NUL (which Postgres cannot
+//   store), the other C0 controls and DEL do not: 400 INVALID_QUERY / INVALID_BODY. Ids
+//   among them are checked again by the schema or route that reads them;
+// - a body goes to a route only as JSON (content-type application/json, else 415) and only
+//   through a schema whose every object is strict (checked when the route is registered);
+// - an empty Host is 400 MISSING_HOST, and the connection closes (uWS closes requests with no
+//   Host at all, and those it cannot parse, before JavaScript sees them: README, gateway).
 
 export type Role = 'fan' | 'operator' | 'admin' | 'scanner';
 
@@ -47,7 +60,10 @@ export interface RequestContext<B = unknown> {
 
 export interface Reply {
   status?: number;
+  /** Sent as JSON (content-type application/json unless `headers` name another). */
   body?: unknown;
+  /** Bytes sent as they are, instead of `body` (the route's headers describe them). */
+  raw?: Uint8Array | string;
   headers?: Record<string, string>;
 }
 
@@ -78,6 +94,8 @@ const HEADERS = [
   'x-forwarded-for',
   'x-access-token',
   'x-queue-token',
+  'accept-encoding',
+  'host',
 ];
 const SESSION_COOKIE = 'onsale_session';
 
@@ -105,17 +123,127 @@ export function remoteIp(res: HttpResponse): string {
   return Buffer.from(res.getRemoteAddressAsText()).toString();
 }
 
-function write(res: HttpResponse, reply: Reply, requestId: string): void {
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+const ID_CONTROL = /[\u0000-\u001f\u007f]/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+const TEXT_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+const TEXT_RULE = 'text may not hold NUL or control characters other than tab, line feed and carriage return';
+
+/** A name from the request, safe to echo in a message: short, its control characters as "?". */
+function shown(s: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: replacing control characters is the point
+  return s.slice(0, 64).replace(/[\u0000-\u001f\u007f]/g, '?');
+}
+
+/** application/json, with parameters (a charset must be UTF-8, the only one JSON has). */
+function isJson(contentType: string | undefined): boolean {
+  if (!contentType) return false;
+  const [type, ...params] = contentType.split(';').map((p) => p.trim().toLowerCase());
+  if (type !== 'application/json') return false;
+  return params.every((p) => !p.startsWith('charset=') || /^charset="?utf-8"?$/.test(p));
+}
+
+/**
+ * Where the first string or key of a parsed JSON value breaks TEXT_RULE ("" for the value
+ * itself), or null. Iterative: a 32 MB chart body may nest deeper than the stack goes.
+ */
+function badText(root: unknown): string | null {
+  if (typeof root === 'string') return TEXT_CONTROL.test(root) ? '' : null;
+  if (typeof root !== 'object' || root === null) return null;
+  const containers: object[] = [root];
+  const parent: number[] = [-1];
+  const key: (string | number)[] = [''];
+  const pathOf = (i: number, last: string | number) => {
+    const p: (string | number)[] = [last];
+    for (let j = i; j > 0; j = parent[j]) p.push(key[j]);
+    return p.reverse().join('.');
+  };
+  for (let i = 0; i < containers.length; i++) {
+    const c = containers[i];
+    const entries: Iterable<[string | number, unknown]> = Array.isArray(c) ? c.entries() : Object.entries(c);
+    for (const [k, v] of entries) {
+      if (typeof k === 'string' && TEXT_CONTROL.test(k)) return pathOf(i, k);
+      if (typeof v === 'string') {
+        if (TEXT_CONTROL.test(v)) return pathOf(i, k);
+      } else if (typeof v === 'object' && v !== null) {
+        containers.push(v);
+        parent.push(i);
+        key.push(k);
+      }
+    }
+  }
+  return null;
+}
+
+/**
+ * The first object schema inside `schema` that does not refuse unknown keys, or null. Bodies
+ * are documented with `additionalProperties: false`; the router holds every route to it.
+ */
+function lenientObject(schema: ZodType, path = 'body', seen = new Set<unknown>()): string | null {
+  if (seen.has(schema)) return null;
+  seen.add(schema);
+  // biome-ignore lint/suspicious/noExplicitAny: zod's definitions differ by schema type
+  const def = (schema as any)._zod?.def;
+  if (!def) return null;
+  const inner = (s: unknown, p = path) => (s ? lenientObject(s as ZodType, p, seen) : null);
+  switch (def.type) {
+    case 'object': {
+      if (def.catchall?._zod?.def?.type !== 'never') return path;
+      for (const [k, v] of Object.entries(def.shape as Record<string, ZodType>)) {
+        const bad = inner(v, `${path}.${k}`);
+        if (bad) return bad;
+      }
+      return null;
+    }
+    case 'array':
+      return inner(def.element, `${path}[]`);
+    case 'record':
+      return inner(def.valueType, `${path}{}`);
+    case 'pipe':
+      return inner(def.in) ?? inner(def.out);
+    case 'intersection':
+      return inner(def.left) ?? inner(def.right);
+    case 'union':
+      for (const o of def.options as ZodType[]) {
+        const bad = inner(o);
+        if (bad) return bad;
+      }
+      return null;
+    case 'tuple':
+      for (const o of def.items as ZodType[]) {
+        const bad = inner(o);
+        if (bad) return bad;
+      }
+      return inner(def.rest);
+    default:
+      // optional, nullable, default, catch, readonly, …: what they wrap.
+      return inner(def.innerType);
+  }
+}
+
+/** Does an If-None-Match header match `etag` (weak comparison, lists and `*` included)? */
+export function ifNoneMatch(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  const strong = etag.startsWith('W/') ? etag.slice(2) : etag;
+  return header.split(',').some((t) => {
+    const v = t.trim();
+    return v === '*' || v === strong || v === `W/${strong}`;
+  });
+}
+
+function write(res: HttpResponse, reply: Reply, requestId: string, close = false): void {
+  // One value per header: the route's override the defaults (content-type above all).
+  const headers: Record<string, string> = {};
+  if (reply.body !== undefined || reply.raw !== undefined) headers['content-type'] = 'application/json';
+  for (const [k, v] of Object.entries(reply.headers ?? {})) headers[k.toLowerCase()] = v;
+  headers['x-request-id'] = requestId;
   res.cork(() => {
     res.writeStatus(statusLine(reply.status ?? 200));
-    res.writeHeader('x-request-id', requestId);
-    for (const [k, v] of Object.entries(reply.headers ?? {})) res.writeHeader(k, v);
-    if (reply.body === undefined) {
-      res.end();
-      return;
-    }
-    res.writeHeader('content-type', 'application/json');
-    res.end(JSON.stringify(reply.body));
+    for (const [k, v] of Object.entries(headers)) res.writeHeader(k, v);
+    if (reply.raw !== undefined) res.end(reply.raw, close);
+    else if (reply.body !== undefined) res.end(JSON.stringify(reply.body), close);
+    else if (close) res.end('', true);
+    else res.end();
   });
 }
 
@@ -128,7 +256,22 @@ export function errorReply(
   return { status, body: { error: { code, message } }, headers };
 }
 
+export interface RouteInfo {
+  method: string;
+  pattern: string;
+  /** Names of the path parameters, in order. */
+  params: string[];
+  /** Takes a JSON body. */
+  body: boolean;
+  auth: RouteOptions<unknown>['auth'];
+  /** Counts against the write limits. */
+  write: boolean;
+}
+
 export class Router {
+  /** Every route registered, in order (tests walk them). */
+  readonly routes: RouteInfo[] = [];
+
   constructor(
     readonly app: TemplatedApp,
     private readonly deps: RouterDeps,
@@ -177,6 +320,16 @@ export class Router {
       .filter((p) => p.startsWith(':'))
       .map((p) => p.slice(1));
     const route = `${method === 'del' ? 'DELETE' : method.toUpperCase()} ${pattern}`;
+    const lenient = opts.body ? lenientObject(opts.body) : null;
+    if (lenient) throw new Error(`${route}: ${lenient} accepts unknown keys; make it .strict()`);
+    this.routes.push({
+      method: route.split(' ')[0],
+      pattern,
+      params: names,
+      body: opts.body !== undefined,
+      auth: opts.auth ?? 'none',
+      write: opts.write === true,
+    });
     const { log, metrics } = this.deps;
     this.app[method](pattern, (res: HttpResponse, req: HttpRequest) => {
       // Everything uWS lends must be copied before the first await.
@@ -188,27 +341,38 @@ export class Router {
       const params: Record<string, string> = {};
       // A malformed escape (`/api/events/%`) must not throw here: this runs in uWS's callback,
       // where an exception would take the whole process down.
-      let badPath = false;
+      let refused: HttpError | null = null;
       names.forEach((n, i) => {
         const raw = req.getParameter(i) ?? '';
         try {
           params[n] = decodeURIComponent(raw);
         } catch {
-          badPath = true;
+          refused ??= new HttpError(400, 'BAD_PATH', 'the path has a malformed percent-escape');
           params[n] = raw;
+          return;
         }
+        if (ID_CONTROL.test(params[n]))
+          refused ??= new HttpError(400, 'BAD_PATH', `${n}: ids may not hold control characters`);
       });
+      const query = new URLSearchParams(req.getQuery() ?? '');
+      for (const [k, v] of query) {
+        if (TEXT_CONTROL.test(k) || TEXT_CONTROL.test(v))
+          refused ??= new HttpError(400, 'INVALID_QUERY', `${shown(k)}: ${TEXT_RULE}`);
+      }
       const headers: Record<string, string> = {};
       for (const h of HEADERS) {
         const v = req.getHeader(h);
         if (v) headers[h] = v;
       }
+      // RFC 9112 3.2: a Host without a value gets a 400 (and the connection is not reused).
+      const noHost = !headers.host;
+      if (noHost) refused = new HttpError(400, 'MISSING_HOST', MISSING_HOST);
       const requestId = randomUUID();
       const ctx: RequestContext<B> = {
         method: req.getMethod().toUpperCase(),
         url: req.getUrl(),
         params,
-        query: new URLSearchParams(req.getQuery() ?? ''),
+        query,
         headers,
         ip: remoteIp(res),
         requestId,
@@ -221,9 +385,7 @@ export class Router {
       const body = hasBody
         ? readBody(res, abort, opts.maxBody ?? 64 * 1024)
         : Promise.resolve(Buffer.alloc(0));
-      const work = badPath
-        ? Promise.reject(new HttpError(400, 'BAD_PATH', 'the path has a malformed percent-escape'))
-        : this.handle(ctx, opts, handler, body);
+      const work = refused ? Promise.reject(refused) : this.handle(ctx, opts, handler, body);
       work
         .catch((e: unknown) => {
           if (e instanceof HttpError) return errorReply(e.status, e.code, e.message, e.headers);
@@ -238,7 +400,7 @@ export class Router {
             { route, status: reply.status ?? 200, ms: Math.round(seconds * 1e4) / 10 },
             'request',
           );
-          if (!abort.aborted) write(res, reply, requestId);
+          if (!abort.aborted) write(res, reply, requestId, noHost);
         });
     });
   }
@@ -275,11 +437,23 @@ export class Router {
     }
     if (opts.body) {
       if (raw.length === 0) throw new HttpError(400, 'BAD_JSON', 'a JSON body is required');
+      if (!isJson(ctx.headers['content-type'])) {
+        throw new HttpError(
+          415,
+          'UNSUPPORTED_MEDIA_TYPE',
+          'send the body as JSON, with content-type: application/json',
+        );
+      }
       let json: unknown;
       try {
         json = JSON.parse(raw.toString('utf8'));
       } catch {
         throw new HttpError(400, 'BAD_JSON', 'the request body is not valid JSON');
+      }
+      const bad = badText(json);
+      if (bad !== null) {
+        const where = bad ? `${shown(bad)}: ` : '';
+        throw new HttpError(400, 'INVALID_BODY', `${where}${TEXT_RULE}`);
       }
       const parsed = opts.body.safeParse(json);
       if (!parsed.success) {

@@ -6,22 +6,22 @@ import type { Outcome } from '../domain/outcome.ts';
 import { eventOfHold, holdIdFor, type LiveEvent, type LiveEvents } from './live-events.ts';
 import type { Metrics } from './metrics.ts';
 import type { User } from './router.ts';
+import { publicId } from './socket-protocol.ts';
 
 // Fan-facing seat commands, shared by the HTTP API and the socket protocol: public seat ids
 // in, seat numbers to the actor, public ids back out, one mapping of domain errors to HTTP
 // statuses. Idempotency keys are scoped to the account so fans cannot collide.
 
-const seatId = z.string().min(1).max(128);
 export const holdRequestSchema = z
   .object({
-    eventId: z.string().min(1).max(128),
-    seats: z.array(seatId).min(1).max(100).optional(),
+    eventId: publicId,
+    seats: z.array(publicId).min(1).max(100).optional(),
     best: z
       .object({ count: z.number().int().min(1).max(100), filter: bestFilterSchema.optional() })
       .strict()
       .optional(),
     ga: z
-      .object({ area: z.string().min(1).max(128), count: z.number().int().min(1).max(100) })
+      .object({ area: publicId, count: z.number().int().min(1).max(100) })
       .strict()
       .optional(),
   })

@@ -8,11 +8,16 @@ import { bestFilterSchema } from '../domain/commands.ts';
 
 export const packr = new Packr({ useRecords: false });
 
-const id = z.string().min(1).max(128);
-const reqId = z.union([z.number().int().nonnegative(), z.string().min(1).max(64)]);
+// biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
+const printable = /^[^\u0000-\u001f\u007f]*$/;
+/** Event, seat, area, hold ids and idempotency keys as clients send them (HTTP too). */
+export const publicId = z.string().min(1).max(128).regex(printable, 'ids may not hold control characters');
+const id = publicId;
+const reqId = z.union([z.number().int().nonnegative(), z.string().min(1).max(64).regex(printable)]);
+const token = (max: number) => z.string().min(1).max(max).regex(printable, 'tokens are printable');
 
 export const clientMessageSchema = z.discriminatedUnion('t', [
-  z.object({ t: z.literal('auth'), token: z.string().min(1).max(512) }).strict(),
+  z.object({ t: z.literal('auth'), token: token(512) }).strict(),
   z.object({ t: z.literal('sub'), e: id }).strict(),
   z.object({ t: z.literal('unsub'), e: id }).strict(),
   z.object({ t: z.literal('resync'), e: id }).strict(),
@@ -34,7 +39,7 @@ export const clientMessageSchema = z.discriminatedUnion('t', [
         .strict()
         .optional(),
       key: id.optional(),
-      access: z.string().min(1).max(2048).optional(),
+      access: token(2048).optional(),
     })
     .strict(),
   z.object({ t: z.literal('release'), id: reqId, hold: id, key: id.optional() }).strict(),

@@ -2,6 +2,7 @@ import type { TemplatedApp, WebSocket } from 'uWebSockets.js';
 import { deflateRawSync } from 'node:zlib';
 import type { Logger } from 'pino';
 import type { DeltaBatch, DeltaSink } from '../actors/ports.ts';
+import { refuseWithoutHost } from './http.ts';
 import type { LiveEvent, LiveEvents } from './live-events.ts';
 import type { Metrics } from './metrics.ts';
 import type { RateLimiter } from './rate-limit.ts';
@@ -214,9 +215,12 @@ export function socketRoutes(
     const c = ws.getUserData();
     switch (msg.t) {
       case 'auth': {
-        c.user = await deps.authenticate(msg.token);
-        if (!c.user) return error(ws, 'UNAUTHENTICATED', 'unknown or expired token');
-        return send(ws, { t: 'authed', user: { id: c.user.id, role: c.user.role } });
+        // A refused token is an error frame, and error frames change nothing: whoever was
+        // signed in stays signed in.
+        const user = await deps.authenticate(msg.token);
+        if (!user) return error(ws, 'UNAUTHENTICATED', 'unknown or expired token');
+        c.user = user;
+        return send(ws, { t: 'authed', user: { id: user.id, role: user.role } });
       }
       case 'sub':
         if (!events.get(msg.e)) return error(ws, 'EVENT_NOT_FOUND', `no event "${msg.e.slice(0, 64)}"`);
@@ -279,6 +283,7 @@ export function socketRoutes(
     idleTimeout: config.idleTimeoutSeconds,
     sendPingsAutomatically: true,
     upgrade: (res, req, context) => {
+      if (refuseWithoutHost(res, req.getHeader('host'))) return;
       const ip = remoteIp(res);
       const key = req.getHeader('sec-websocket-key');
       const protocol = req.getHeader('sec-websocket-protocol');

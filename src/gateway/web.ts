@@ -1,6 +1,7 @@
 import type { TemplatedApp } from 'uWebSockets.js';
 import { readFileSync } from 'node:fs';
 import { build } from 'esbuild';
+import { refuseWithoutHost } from './http.ts';
 
 // The browser seat map (client/web), bundled with the SDK in memory at start-up, so
 // `npm start` serves it with no build step.
@@ -19,10 +20,12 @@ export async function webRoutes(app: TemplatedApp): Promise<void> {
     write: false,
   });
   const js = bundle.outputFiles[0].text;
-  app.get('/', (res) => {
+  app.get('/', (res, req) => {
+    if (refuseWithoutHost(res, req.getHeader('host'))) return;
     res.cork(() => res.writeHeader('content-type', 'text/html; charset=utf-8').end(html));
   });
-  app.get('/app.js', (res) => {
+  app.get('/app.js', (res, req) => {
+    if (refuseWithoutHost(res, req.getHeader('host'))) return;
     res.cork(() =>
       res.writeHeader('content-type', 'text/javascript').writeHeader('cache-control', 'no-cache').end(js),
     );

@@ -24,3 +24,21 @@ export const unavailable = (): WaitingRoomError =>
   new WaitingRoomError(503, 'UNAVAILABLE', 'the waiting room could not store your place; try again', {
     'retry-after': '1',
   });
+
+export const eventNotFound = (eventId: string): WaitingRoomError =>
+  new WaitingRoomError(404, 'EVENT_NOT_FOUND', `no event "${eventId.slice(0, 64)}"`);
+
+export const eventNotPublished = (eventId: string): WaitingRoomError =>
+  new WaitingRoomError(
+    409,
+    'EVENT_NOT_PUBLISHED',
+    `event "${eventId.slice(0, 64)}" is a draft: publish it before running its waiting room`,
+  );
+
+/** A write that no retry can fix (the server log has the database's reason). */
+export const roomBroken = (eventId: string): WaitingRoomError =>
+  new WaitingRoomError(
+    500,
+    'WAITING_ROOM_BROKEN',
+    `the waiting room of event "${eventId.slice(0, 64)}" cannot be stored; the server log says why`,
+  );

@@ -1,7 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Db } from '../persistence/db.ts';
-import { badQueueToken, notInQueue, roomOff, unavailable, WaitingRoomError } from './errors.ts';
+import {
+  badQueueToken,
+  eventNotFound,
+  eventNotPublished,
+  notInQueue,
+  roomBroken,
+  roomOff,
+  unavailable,
+  WaitingRoomError,
+} from './errors.ts';
 import {
   advance,
   configure,
@@ -25,7 +34,15 @@ import { Tokens } from './tokens.ts';
 // writer (store.ts), a shared ticker that moves `serving` on and broadcasts one figure per
 // room, and the signed tokens fans carry.
 
+/** What the catalog says of an event: out of draft ('published'), a draft, or none (null). */
+export type EventLookup = (eventId: string) => Promise<'published' | 'draft' | null>;
+
 export interface WaitingRoomsOptions {
+  /**
+   * Which events exist (src/server.ts asks the catalog). Rooms are only for events out of
+   * draft; unknown events are 404 everywhere. Default: every id is a published event.
+   */
+  event?: EventLookup;
   /** Signs tokens (ONSALE_JWT_SECRET). Without it, a secret generated once and kept in `settings`. */
   secret?: string;
   /** The clock, ms. */
@@ -34,6 +51,10 @@ export interface WaitingRoomsOptions {
   tickMs?: number;
   /** How long joins gather before their batch is written, ms. Default 5. */
   flushMs?: number;
+  /** First wait before retrying a failed write, ms (doubling, up to maxRetryMs). Default 200. */
+  retryMs?: number;
+  /** Longest wait between retries of a failed write, ms. Default 5000. */
+  maxRetryMs?: number;
   /** Silence after which a waiting fan is skipped when their turn comes, s. Default 60. */
   graceSeconds?: number;
   /** How long an admission lasts (the access token's life from admission), s. Default 600. */
@@ -176,6 +197,9 @@ export class WaitingRooms {
     if (!(Number.isFinite(cfg.rate) && cfg.rate >= 0 && cfg.rate <= MAX_RATE)) {
       throw new WaitingRoomError(400, 'INVALID_RATE', `rate must be between 0 and ${MAX_RATE} fans a second`);
     }
+    if (this.closed) throw unavailable();
+    // Always asked (an operator's call, rarely made): a room exists only for a published event.
+    if ((await this.lookup(eventId)) === 'draft') throw eventNotPublished(eventId);
     const room = this.room(eventId);
     const r = configure(room.q, cfg, this.now(), this.rateOf(room));
     if (r.skipped.length > 0) room.writer.addSkips(r.skipped);
@@ -203,8 +227,8 @@ export class WaitingRooms {
 
   /** Takes a place (or returns the account's place) once it is durable. */
   async join(eventId: string, accountId: string): Promise<JoinResult> {
-    const room = this.rooms.get(eventId);
     if (this.closed) throw unavailable();
+    const room = await this.roomOf(eventId);
     if (!room?.q.enabled) throw roomOff(eventId);
     const now = this.now();
     const { ticket, fresh } = join(room.q, accountId, now);
@@ -227,7 +251,7 @@ export class WaitingRooms {
    * token must be that account's. Admitted fans get their access token.
    */
   async status(eventId: string, queueToken: string, accountId?: string): Promise<QueueStatus> {
-    const room = this.rooms.get(eventId);
+    const room = await this.roomOf(eventId);
     if (!room) throw roomOff(eventId);
     const now = this.now();
     const claims = await this.tokens.verify(queueToken, 'queue', eventId, now);
@@ -340,12 +364,40 @@ export class WaitingRooms {
     }
   }
 
+  /** What the lookup says of an event that exists (throws 404 for one that does not). */
+  private async lookup(eventId: string): Promise<'published' | 'draft'> {
+    if (!this.opts.event) return 'published';
+    let state: 'published' | 'draft' | null;
+    try {
+      state = await this.opts.event(eventId);
+    } catch (e) {
+      this.opts.log?.warn({ err: e, event: eventId }, 'waiting room: event lookup failed');
+      throw unavailable();
+    }
+    if (state === null) throw eventNotFound(eventId);
+    return state;
+  }
+
+  /**
+   * The event's room, or undefined when it has none (its event exists). A room in memory
+   * proves its event exists, so the hot paths (joins, status polls) ask nothing more.
+   */
+  private async roomOf(eventId: string): Promise<Room | undefined> {
+    const room = this.rooms.get(eventId);
+    if (room) return room;
+    await this.lookup(eventId);
+    return this.rooms.get(eventId);
+  }
+
   private async durable(room: Room): Promise<void> {
     try {
       await room.writer.durable();
-    } catch (e) {
-      this.opts.log?.warn({ err: e, event: room.id }, 'waiting room: write failed');
-      throw unavailable();
+    } catch {
+      if (!room.writer.broken) throw unavailable();
+      // Logged once, by the writer. A room never stored is forgotten: nothing ticks, counts
+      // or broadcasts for it. A stored one stays, serving what memory knows.
+      if (!room.writer.stored && this.rooms.get(room.id) === room) this.rooms.delete(room.id);
+      throw roomBroken(room.id);
     }
   }
 
@@ -353,13 +405,13 @@ export class WaitingRooms {
     if (this.closed) throw unavailable();
     let room = this.rooms.get(eventId);
     if (!room) {
-      room = this.add(eventId, createQueue(this.queueOpts, this.now()), 0);
+      room = this.add(eventId, createQueue(this.queueOpts, this.now()), 0, false);
       room.writer.markState();
     }
     return room;
   }
 
-  private add(eventId: string, q: QueueState, durableTicket: number): Room {
+  private add(eventId: string, q: QueueState, durableTicket: number, stored: boolean): Room {
     const snapshot = (): SavedRoom => ({
       enabled: q.enabled,
       rate: q.rate,
@@ -374,9 +426,23 @@ export class WaitingRooms {
       snapshot,
       {
         flushMs: this.opts.flushMs ?? 5,
-        onError: (e) => this.opts.log?.error({ err: e, event: eventId }, 'waiting room: write failed'),
+        retryMs: this.opts.retryMs,
+        maxRetryMs: this.opts.maxRetryMs,
+        // A failure that will be retried is a warning (one per attempt, the attempts ever
+        // further apart); one that stops the room's writes is an error, said once.
+        onError: (err, f) =>
+          f.permanent
+            ? this.opts.log?.error(
+                { err, event: eventId, attempt: f.attempt },
+                'waiting room: write failed for good; the room is no longer stored',
+              )
+            : this.opts.log?.warn(
+                { err, event: eventId, attempt: f.attempt, retryInMs: f.retryInMs },
+                'waiting room: write failed; retrying',
+              ),
       },
       durableTicket,
+      stored,
     );
     const room: Room = { id: eventId, q, writer, lastTick: null, effective: null };
     this.rooms.set(eventId, room);
@@ -388,7 +454,7 @@ export class WaitingRooms {
     const restorer = new Restorer(this.queueOpts, saved, now);
     await loadTickets(this.db, eventId, (t, a) => restorer.add(t, a));
     const q = restorer.finish(await loadSkips(this.db, eventId));
-    this.add(eventId, q, q.last);
+    this.add(eventId, q, q.last, true);
     this.opts.log?.info(
       { event: eventId, issued: q.last, serving: q.serving, enabled: q.enabled },
       'waiting room restored',

@@ -6,11 +6,14 @@ import { MAX_RATE, type WaitingRooms } from './rooms.ts';
 // also their heartbeat; between polls the "now serving" broadcast on the queue/<eventId>
 // topic keeps their position and ETA current. Operators switch a room on, set its rate
 // (PUT); opening the event's sale (PUT /api/events/:id/sale) runs the pre-queue lottery.
+// Every route answers 404 EVENT_NOT_FOUND for an event that does not exist (WaitingRooms
+// asks the catalog), and rooms exist only for events out of draft.
 
 const OPERATORS: Role[] = ['operator', 'admin'];
 const configureBody = z.object({ enabled: z.boolean(), rate: z.number().min(0).max(MAX_RATE) }).strict();
 const NO_STORE = { 'cache-control': 'no-store' };
 
+/** Longer ids name no event: answered without asking the catalog. */
 function eventId(id: string): string {
   if (id.length === 0 || id.length > 128) throw new HttpError(404, 'EVENT_NOT_FOUND', 'no such event');
   return id;

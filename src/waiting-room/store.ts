@@ -87,19 +87,45 @@ interface Waiter {
   reject(e: unknown): void;
 }
 
+/**
+ * SQLSTATE classes no retry can fix: feature not supported (0A), data exceptions (22: a NUL
+ * byte, a bad encoding, a value out of range), integrity constraint violations (23), syntax
+ * errors and missing objects (42). Anything else (a lost connection, a serialisation failure,
+ * a server shutting down, an error without a SQLSTATE) may pass.
+ */
+const PERMANENT_CLASSES = new Set(['0A', '22', '23', '42']);
+
+export function isPermanent(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && PERMANENT_CLASSES.has(code.slice(0, 2));
+}
+
+export interface WriteFailure {
+  /** No retry will be made: the writer has stopped and every waiter is refused. */
+  permanent: boolean;
+  /** Failed attempts in a row, this one included. */
+  attempt: number;
+  /** When the next attempt starts, ms; null when there is none. */
+  retryInMs: number | null;
+}
+
 export interface WriterOptions {
   /** How long changes gather before a write starts, ms. */
   flushMs: number;
-  /** Wait before retrying a failed write, ms. */
+  /** Wait before the first retry of a failed write, ms; it doubles with every failure in a row… */
   retryMs?: number;
-  onError?(e: unknown): void;
+  /** …up to this, ms. */
+  maxRetryMs?: number;
+  onError?(e: unknown, failure: WriteFailure): void;
 }
 
 /**
  * The write-behind writer of one room. Every change gets a sequence number; one transaction
  * at a time writes everything pending (new tickets, skips, and the room row when it changed)
- * and makes every change up to the number it started with durable. A failed write keeps its
- * changes for the next attempt and fails the waiters it held (they may retry).
+ * and makes every change up to the number it started with durable. A write that fails for a
+ * passing reason keeps its changes for the next attempt (after a growing, bounded wait) and
+ * fails the waiters it held (they may retry). One that can never succeed (isPermanent) stops
+ * the writer: its changes are dropped, every waiter now and later is refused with its error.
  */
 export class RoomWriter {
   private seq = 0;
@@ -112,10 +138,15 @@ export class RoomWriter {
   private waiters: Waiter[] = [];
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
-  private failed = false;
+  /** Failed attempts in a row. */
+  private failures = 0;
   private closed = false;
+  /** Why the writer stopped for good, once it has. */
+  private fatal: { error: unknown } | null = null;
   /** Every ticket up to this one is durable. */
   durableTicket: number;
+  /** The room has a row in the database (it was restored, or a write has committed). */
+  stored: boolean;
 
   constructor(
     private readonly db: Db,
@@ -123,11 +154,19 @@ export class RoomWriter {
     private readonly snapshot: () => SavedRoom,
     private readonly opts: WriterOptions,
     durableTicket = 0,
+    stored = false,
   ) {
     this.durableTicket = durableTicket;
+    this.stored = stored;
+  }
+
+  /** The writer met a write that can never succeed and has stopped. */
+  get broken(): boolean {
+    return this.fatal !== null;
   }
 
   addTicket(ticket: number, accountId: string, at: number): void {
+    if (this.fatal) return;
     this.tickets.push(ticket);
     this.accounts.push(accountId);
     this.joinedAt.push(at);
@@ -135,23 +174,26 @@ export class RoomWriter {
   }
 
   addSkips(tickets: number[]): void {
+    if (this.fatal) return;
     for (const t of tickets) this.skips.push(t);
     this.changed();
   }
 
   markState(): void {
+    if (this.fatal) return;
     this.stateDirty = true;
     this.changed();
   }
 
   /** Resolves once every change recorded so far is durable; rejects if its write fails. */
   durable(): Promise<void> {
+    if (this.fatal) return Promise.reject(this.fatal.error);
     if (this.durableSeq >= this.seq) return Promise.resolve();
     const seq = this.seq;
     return new Promise((resolve, reject) => this.waiters.push({ seq, resolve, reject }));
   }
 
-  /** Writes what is pending now, without waiting for the flush interval. */
+  /** Writes what is pending now, without waiting for the flush interval (or a retry's wait). */
   flush(): Promise<void> {
     const done = this.durable();
     if (this.timer) clearTimeout(this.timer);
@@ -181,19 +223,26 @@ export class RoomWriter {
   }
 
   private schedule(delay: number): void {
-    if (this.timer || this.running || this.closed) return;
+    if (this.timer || this.running || this.closed || this.fatal) return;
     this.timer = setTimeout(() => {
       this.timer = null;
       this.start();
     }, delay);
   }
 
+  /** The wait before the next attempt after `failures` failures in a row. */
+  private backoff(): number {
+    const first = this.opts.retryMs ?? 200;
+    const most = Math.max(first, this.opts.maxRetryMs ?? 5_000);
+    return Math.min(most, first * 2 ** Math.min(30, Math.max(0, this.failures - 1)));
+  }
+
   private start(): void {
-    if (this.running || !this.hasWork()) return;
+    if (this.running || this.fatal || !this.hasWork()) return;
     this.running = this.run().finally(() => {
       this.running = null;
       // Work recorded during the last write's final await, or a retry after a failure.
-      if (this.hasWork()) this.schedule(this.failed ? (this.opts.retryMs ?? 200) : 0);
+      if (this.hasWork()) this.schedule(this.failures > 0 ? this.backoff() : 0);
     });
   }
 
@@ -202,7 +251,6 @@ export class RoomWriter {
   }
 
   private async run(): Promise<void> {
-    this.failed = false;
     while (this.hasWork()) {
       const upTo = this.seq;
       const tickets = this.tickets;
@@ -256,17 +304,31 @@ export class RoomWriter {
           }
         });
       } catch (e) {
+        this.failures++;
+        if (isPermanent(e)) {
+          // Retrying the same rows would fail the same way, forever: stop, and say so once.
+          this.fatal = { error: e };
+          this.tickets = [];
+          this.accounts = [];
+          this.joinedAt = [];
+          this.skips = [];
+          this.stateDirty = false;
+          this.settle(Number.POSITIVE_INFINITY, e);
+          this.opts.onError?.(e, { permanent: true, attempt: this.failures, retryInMs: null });
+          return;
+        }
         // Put the changes back in front of anything recorded meanwhile, for the retry.
         this.tickets = tickets.concat(this.tickets);
         this.accounts = accounts.concat(this.accounts);
         this.joinedAt = joinedAt.concat(this.joinedAt);
         this.skips = skips.concat(this.skips);
         if (state) this.stateDirty = true;
-        this.failed = true;
         this.settle(upTo, e);
-        this.opts.onError?.(e);
+        this.opts.onError?.(e, { permanent: false, attempt: this.failures, retryInMs: this.backoff() });
         return;
       }
+      this.failures = 0;
+      if (state) this.stored = true;
       this.durableSeq = upTo;
       if (tickets.length > 0) this.durableTicket = Math.max(this.durableTicket, tickets[tickets.length - 1]);
       this.settle(upTo, null);

@@ -271,6 +271,59 @@ describe('accounts over HTTP', () => {
     });
     expect(opLogin.body.user.role).toBe('operator');
   });
+
+  it('given otherwise valid bodies with a key the API does not know, then 400 INVALID_BODY naming it, and nothing happens', async () => {
+    const admin = (await call(url, 'POST', '/api/accounts/login', { json: ADMIN })).body.token;
+    const fan = await call(url, 'POST', '/api/accounts/register', {
+      json: { email: email('strict-fan'), password: 'password-1' },
+    });
+    const newcomer = email('strict-new');
+    const cases: [string, string, unknown, string?][] = [
+      ['POST', '/api/accounts/register', { email: newcomer, password: 'password-1', role: 'admin' }],
+      ['POST', '/api/accounts/login', { ...ADMIN, remember: true }],
+      [
+        'POST',
+        '/api/admin/users',
+        { email: newcomer, password: 'password-1', role: 'operator', x: 1 },
+        admin,
+      ],
+      ['PUT', `/api/admin/users/${fan.body.user.id}/role`, { role: 'operator', reason: 'x' }, admin],
+    ];
+    for (const [method, path, json, token] of cases) {
+      const r = await call(url, method, path, { json, token });
+      expect(r.status, `${method} ${path}`).toBe(400);
+      expect(r.body).toEqual({
+        error: { code: 'INVALID_BODY', message: expect.stringMatching(/Unrecognized key/) },
+      });
+      expect(r.headers.get('set-cookie')).toBeNull();
+    }
+    const login = await call(url, 'POST', '/api/accounts/login', {
+      json: { email: newcomer, password: 'password-1' },
+    });
+    expect(login.status).toBe(401);
+    expect((await call(url, 'GET', '/api/accounts/me', { token: fan.body.token })).body.user.role).toBe(
+      'fan',
+    );
+  });
+
+  it('given a body that is not labelled JSON, then 415 UNSUPPORTED_MEDIA_TYPE and no account', async () => {
+    const address = email('text-plain');
+    for (const type of ['text/plain', 'application/x-www-form-urlencoded']) {
+      const r = await fetch(`${url}/api/accounts/register`, {
+        method: 'POST',
+        headers: { 'content-type': type },
+        body: JSON.stringify({ email: address, password: 'password-1' }),
+      });
+      expect(r.status).toBe(415);
+      expect(await r.json()).toEqual({
+        error: { code: 'UNSUPPORTED_MEDIA_TYPE', message: expect.any(String) },
+      });
+    }
+    const login = await call(url, 'POST', '/api/accounts/login', {
+      json: { email: address, password: 'password-1' },
+    });
+    expect(login.status).toBe(401);
+  });
 });
 
 describe('accounts over HTTP: write rate limit', () => {

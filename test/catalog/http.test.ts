@@ -67,7 +67,9 @@ describe('the catalog over HTTP', () => {
     const admin = (await call('POST', '/api/accounts/login', { json: ADMIN })).body.token;
     const opUser = { email: 'op@example.com', password: 'operator-password-1', role: 'operator' };
     expect((await call('POST', '/api/admin/users', { json: opUser, token: admin })).status).toBe(201);
-    operator = (await call('POST', '/api/accounts/login', { json: opUser })).body.token;
+    // Sign-in takes exactly email and password (bodies are strict).
+    const { role: _role, ...credentials } = opUser;
+    operator = (await call('POST', '/api/accounts/login', { json: credentials })).body.token;
     fan = (
       await call('POST', '/api/accounts/register', {
         json: { email: 'fan@example.com', password: 'fan-password-1' },
@@ -298,9 +300,15 @@ describe('the catalog over HTTP', () => {
       expect(bad.status, q).toBe(400);
       expect(bad.body.error.code).toBe('INVALID_QUERY');
     }
-    for (const q of ['%F0%9F%92%A5', '%00', '%ED%A0%80', '%E0%A4%A', '%27%20OR%201%3D1', '%FF%FE']) {
+    for (const q of ['%F0%9F%92%A5', '%ED%A0%80', '%E0%A4%A', '%27%20OR%201%3D1', '%FF%FE', '%09%0A']) {
       const odd = await call('GET', `/api/events/search?q=${q}`);
       expect(odd.status, q).toBe(200);
+    }
+    // NUL and the other control characters (bar tab, LF, CR) are refused at the edge.
+    for (const q of ['%00', 'a%00b', '%1B%5B31m']) {
+      const refused = await call('GET', `/api/events/search?q=${q}`);
+      expect(refused.status, q).toBe(400);
+      expect(refused.body.error.code).toBe('INVALID_QUERY');
     }
     expect((await call('GET', `/api/search/suggest?q=${'y'.repeat(500)}`)).status).toBe(400);
   });

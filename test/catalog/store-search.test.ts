@@ -203,6 +203,9 @@ describe.each(databases('catalog_search'))('catalog store and search on $name', 
       'huge pageSize': { pageSize: '1000' },
       'too deep': { page: '101', pageSize: '100' },
       'reversed dates': { from: '2030-02-01', to: '2030-01-01' },
+      'to the day before from': { from: '2030-01-02', to: '2030-01-01' },
+      'to a day that ended before from': { from: '2030-01-02T00:00:00Z', to: '2030-01-01' },
+      'to a date-time before from': { from: '2030-01-02T12:00:00Z', to: '2030-01-02T11:59:59Z' },
       'impossible date': { from: '2030-13-45' },
       'not a date': { to: 'tomorrow' },
       '10,000-character q': { q: 'a'.repeat(10_000) },
@@ -233,6 +236,19 @@ describe.each(databases('catalog_search'))('catalog store and search on $name', 
         );
       });
     }
+
+    it('given to on the day of from (a date includes its whole day), then the range is kept', () => {
+      const day = Date.UTC(2030, 0, 1);
+      for (const [from, to, start, end] of [
+        ['2030-01-01', '2030-01-01', day, day + 86_400_000],
+        ['2030-01-01T12:00:00Z', '2030-01-01', day + 43_200_000, day + 86_400_000],
+        ['2030-01-02T01:00:00+02:00', '2030-01-01', day + 82_800_000, day + 86_400_000],
+        ['2030-01-01T10:00:00Z', '2030-01-01T10:00:00Z', day + 36_000_000, day + 36_000_000],
+      ] as const) {
+        const q = parseSearchQuery(new URLSearchParams({ from, to }));
+        expect([q.from?.getTime(), q.to?.getTime()], `${from}..${to}`).toEqual([start, end]);
+      }
+    });
 
     it('given odd Unicode and SQL-looking text, then a safe (often empty) result, never an error', async () => {
       const odd = [

@@ -48,6 +48,7 @@ async function send(url: string, command: unknown, key: string): Promise<Outcome
   try {
     const r = await fetch(`${url}/internal/events/${DEMO_EVENT_ID}/commands`, {
       method: 'POST',
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ commands: [{ command, key }] }),
     });
     if (!r.ok) return null;

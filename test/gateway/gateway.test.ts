@@ -1,4 +1,5 @@
 import { afterAll, beforeAll } from 'vitest';
+import { edgeSuite } from './edge.ts';
 import { fuzzSuite } from './fuzz.ts';
 import { holdsSuite } from './holds.ts';
 import { hostileInputSuite } from './hostile-input.ts';
@@ -28,3 +29,4 @@ holdsSuite(server);
 hostileInputSuite(server);
 fuzzSuite(server);
 rolesSuite(server);
+edgeSuite(server);

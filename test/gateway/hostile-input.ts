@@ -4,6 +4,7 @@ import { hashSessionToken } from '../../src/accounts/session-token.ts';
 import {
   type Account,
   EVENT,
+  eventState,
   expectError,
   type Gateway,
   http,
@@ -110,6 +111,22 @@ const FRAMES: FrameCase[] = [
   { name: 'sub with a numeric event', frame: { t: 'sub', e: 5 }, expect: invalid },
   { name: 'sub with an empty event id', frame: { t: 'sub', e: '' }, expect: invalid },
   { name: 'sub with a 129-character event id', frame: { t: 'sub', e: 'e'.repeat(129) }, expect: invalid },
+  { name: 'sub with a NUL in the event id', frame: { t: 'sub', e: `${EVENT}\u0000` }, expect: invalid },
+  {
+    name: 'hold of a seat id with a line feed',
+    frame: { t: 'hold', id: 1, e: EVENT, seats: [`${SEATS[0]}\n`] },
+    expect: invalid,
+  },
+  {
+    name: 'release of a hold id with an escape',
+    frame: { t: 'release', id: 1, hold: 'x\u001b[2J' },
+    expect: invalid,
+  },
+  {
+    name: 'ping with a control character in a string id',
+    frame: { t: 'ping', id: 'a\u0007' },
+    expect: invalid,
+  },
   { name: 'ping with a fractional id', frame: { t: 'ping', id: 1.5 }, expect: invalid },
   { name: 'ping with a negative id', frame: { t: 'ping', id: -1 }, expect: invalid },
   { name: 'ping with a null id', frame: { t: 'ping', id: null }, expect: invalid },
@@ -426,6 +443,33 @@ export function hostileInputSuite(server: () => Gateway): void {
       expect(held).toMatchObject({ t: 'reply', id: 2, ok: true, value: { seats: SEATS } });
       s.send({ t: 'release', id: 3, hold: (held.value as { holdId: string }).holdId });
       expect(await s.take((m) => m.id === 3)).toMatchObject({ ok: true, value: { released: 2 } });
+    });
+
+    it('given a signed-in socket, when an auth frame is refused (garbage, unknown, expired, logged out, control characters), then the socket stays signed in as before', async () => {
+      for (const how of ['url', 'auth'] as const) {
+        const s = how === 'url' ? await RawClient.open(gw, { token: fan.token }) : await RawClient.open(gw);
+        if (how === 'auth') {
+          s.send({ t: 'auth', token: fan.token });
+          expect(await s.take((m) => m.t === 'authed')).toMatchObject({ user: { id: fan.user.id } });
+        }
+        const refused = ['garbage', 'C'.repeat(43), await expiredToken(), await loggedOutToken()];
+        for (const token of refused) {
+          s.send({ t: 'auth', token });
+          expect(await s.take((m) => m.t === 'error')).toEqual(error('UNAUTHENTICATED'));
+        }
+        s.send({ t: 'auth', token: `${fan.token}\u0000` });
+        expect(await s.take((m) => m.t === 'error')).toEqual(invalid);
+        // Still the fan: a hold goes through as theirs, and its release too.
+        s.send({ t: 'hold', id: 1, e: EVENT, seats: SEATS });
+        const held = await s.take((m) => m.id === 1);
+        expect(held, how).toMatchObject({ t: 'reply', id: 1, ok: true, value: { seats: SEATS } });
+        const holdId = (held.value as { holdId: string }).holdId;
+        const state = await eventState(gw);
+        expect(state.holds.find((h) => h.id === holdId)?.fanId).toBe(fan.user.id);
+        s.send({ t: 'release', id: 2, hold: holdId });
+        expect(await s.take((m) => m.id === 2)).toMatchObject({ ok: true, value: { released: 2 } });
+        await s.close();
+      }
     });
   });
 

@@ -217,4 +217,58 @@ describe('waiting room over HTTP', () => {
     expect(back.status).toBe(200);
     expect(back.body).toMatchObject({ ticket: status.ticket, state: 'admitted', enabled: false });
   });
+
+  it('given an event that does not exist, then 404 EVENT_NOT_FOUND on switching its room on, joining and status; nothing is stored, ticked or counted for it', async () => {
+    const invented = `invented-${process.pid}`;
+    const put = await call(url, 'PUT', `/api/events/${invented}/queue`, {
+      token: admin,
+      json: { enabled: true, rate: 50 },
+    });
+    expect(put.status).toBe(404);
+    expect(put.body).toEqual({ error: { code: 'EVENT_NOT_FOUND', message: expect.any(String) } });
+    const join = await call(url, 'POST', `/api/events/${invented}/queue`, { token: fans[4] });
+    expect(join.status).toBe(404);
+    expect(join.body.error.code).toBe('EVENT_NOT_FOUND');
+    const status = await call(url, 'GET', `/api/events/${invented}/queue?token=whatever`, { token: fans[4] });
+    expect(status.status).toBe(404);
+    expect(status.body.error.code).toBe('EVENT_NOT_FOUND');
+    expect(server.rooms.info(invented)).toBeUndefined();
+    const { rows } = await server.db.query('SELECT event_id FROM waiting_rooms WHERE event_id = $1', [
+      invented,
+    ]);
+    expect(rows).toEqual([]);
+    await new Promise((r) => setTimeout(r, 300)); // a tick or more
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    expect(metrics).not.toContain(invented);
+  });
+
+  it('given a draft event, then switching its room on is 409 EVENT_NOT_PUBLISHED and joining 409 WAITING_ROOM_OFF; once published it runs', async () => {
+    const drafts = await call(url, 'GET', '/api/events?status=draft&pageSize=1', { token: admin });
+    expect(drafts.status).toBe(200);
+    const draft = drafts.body.items[0].id as string;
+    const put = await call(url, 'PUT', `/api/events/${draft}/queue`, {
+      token: admin,
+      json: { enabled: true, rate: 50 },
+    });
+    expect(put.status).toBe(409);
+    expect(put.body.error.code).toBe('EVENT_NOT_PUBLISHED');
+    expect(server.rooms.info(draft)).toBeUndefined();
+    const join = await call(url, 'POST', `/api/events/${draft}/queue`, { token: fans[4] });
+    expect(join.status).toBe(409);
+    expect(join.body.error.code).toBe('WAITING_ROOM_OFF');
+
+    const published = await call(url, 'PUT', `/api/events/${draft}/status`, {
+      token: admin,
+      json: { status: 'scheduled' },
+    });
+    expect(published.status, JSON.stringify(published.body)).toBe(200);
+    const on = await call(url, 'PUT', `/api/events/${draft}/queue`, {
+      token: admin,
+      json: { enabled: true, rate: 50 },
+    });
+    expect(on.status).toBe(200);
+    expect(on.body).toMatchObject({ eventId: draft, enabled: true });
+    const joined = await call(url, 'POST', `/api/events/${draft}/queue`, { token: fans[4] });
+    expect(joined.status).toBe(201);
+  });
 });

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/persistence/db.ts';
 import { openDb } from '../../src/persistence/open-db.ts';
@@ -53,7 +54,7 @@ const adapters: Adapter[] = [
 function faulty(db: Db) {
   let latch: Promise<void> = Promise.resolve();
   let release = () => {};
-  const state = { failing: false, transactions: 0 };
+  const state = { failing: false, transactions: 0, at: [] as number[] };
   const proxy: Db = {
     kind: db.kind,
     query: (sql, params) => db.query(sql, params),
@@ -61,6 +62,7 @@ function faulty(db: Db) {
     close: () => db.close(),
     async transaction(fn) {
       state.transactions++;
+      state.at.push(performance.now());
       await latch;
       if (state.failing) throw new Error('injected write failure');
       return db.transaction(fn);
@@ -87,6 +89,15 @@ async function refusal(p: Promise<unknown>): Promise<WaitingRoomError> {
   return e as WaitingRoomError;
 }
 
+/** A logger whose lines (warn and up) land in `lines`. */
+function capturingLog() {
+  const lines: { level: number; msg: string; attempt?: number; retryInMs?: number | null }[] = [];
+  const log = pino({ level: 'warn' }, { write: (line: string) => lines.push(JSON.parse(line)) });
+  return { log, lines };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
 const settled = async (p: Promise<unknown>): Promise<boolean> => {
   let done = false;
   p.then(
@@ -100,6 +111,17 @@ const settled = async (p: Promise<unknown>): Promise<boolean> => {
   await new Promise((r) => setTimeout(r, 30));
   return done;
 };
+
+/** Waits until the room row of `eventId` is in the database. */
+async function waitForRow(db: Db, eventId: string): Promise<void> {
+  const until = Date.now() + 2_000;
+  for (;;) {
+    const { rows } = await db.query('SELECT 1 FROM waiting_rooms WHERE event_id = $1', [eventId]);
+    if (rows.length > 0) return;
+    if (Date.now() > until) throw new Error(`no room row for ${eventId}`);
+    await sleep(10);
+  }
+}
 
 for (const adapter of adapters) {
   describe.skipIf(adapter.skip)(`WaitingRooms on ${adapter.name}`, () => {
@@ -293,6 +315,134 @@ for (const adapter of adapters) {
         id,
       ]);
       expect(rows).toEqual([{ account_id: 'alice' }]);
+    });
+
+    it('given a room write that can never succeed (Postgres refuses a NUL byte), then one attempt, one error line, WAITING_ROOM_BROKEN for the caller, and the never-stored room is forgotten', async () => {
+      let f!: ReturnType<typeof faulty>;
+      const { log, lines } = capturingLog();
+      const { rooms, db } = await start({ log, retryMs: 5, maxRetryMs: 20 }, (raw) => {
+        f = faulty(raw);
+        return f.db;
+      });
+      const id = `bad\u0000${ev()}`;
+      const e = await refusal(rooms.configure(id, { enabled: true, rate: 1 }));
+      expect(e).toMatchObject({ status: 500, code: 'WAITING_ROOM_BROKEN' });
+      const attempts = f.state.transactions;
+      await sleep(300); // a writer that retried would have tried ~15 more times by now
+      expect(f.state.transactions).toBe(attempts);
+      expect(attempts).toBe(1);
+      const failures = lines.filter((l) => l.msg.startsWith('waiting room: write failed'));
+      expect(failures).toHaveLength(1);
+      expect(failures[0]).toMatchObject({ level: 50, attempt: 1 });
+      expect(rooms.info(id)).toBeUndefined();
+      expect((await refusal(rooms.join(id, 'a'))).code).toBe('WAITING_ROOM_OFF');
+      rooms.tick(clock.t + 5 * S);
+      expect(f.state.transactions).toBe(attempts);
+      // The rest of the rooms are unaffected.
+      const ok = ev();
+      await rooms.configure(ok, { enabled: true, rate: 1 });
+      expect((await rooms.join(ok, 'a')).ticket).toBe(1);
+      const { rows } = await db.query('SELECT event_id FROM waiting_rooms WHERE event_id = $1', [ok]);
+      expect(rows).toHaveLength(1);
+    });
+
+    it('given a stored room whose next write can never succeed, then that caller and every later one get WAITING_ROOM_BROKEN, no retries, fans already in keep their status', async () => {
+      let f!: ReturnType<typeof faulty>;
+      const { log, lines } = capturingLog();
+      const { rooms } = await start({ log, retryMs: 5, maxRetryMs: 20 }, (raw) => {
+        f = faulty(raw);
+        return f.db;
+      });
+      const id = ev();
+      await rooms.configure(id, { enabled: true, rate: 1 });
+      const alice = await rooms.join(id, 'alice');
+      const attempts = f.state.transactions;
+      expect((await refusal(rooms.join(id, 'eve\u0000'))).code).toBe('WAITING_ROOM_BROKEN');
+      expect((await refusal(rooms.join(id, 'bob'))).code).toBe('WAITING_ROOM_BROKEN');
+      expect((await refusal(rooms.configure(id, { enabled: true, rate: 2 }))).code).toBe(
+        'WAITING_ROOM_BROKEN',
+      );
+      await sleep(200);
+      expect(f.state.transactions).toBe(attempts + 1);
+      expect(lines.filter((l) => l.level === 50)).toHaveLength(1);
+      expect(rooms.info(id)).toMatchObject({ enabled: true });
+      expect((await rooms.status(id, alice.queueToken, 'alice')).ticket).toBe(1);
+    });
+
+    it('given writes failing for a passing reason, then retries back off (doubling up to the ceiling) and the changes land once the database is back', async () => {
+      let f!: ReturnType<typeof faulty>;
+      const { log, lines } = capturingLog();
+      const { rooms, db } = await start({ log, retryMs: 10, maxRetryMs: 40 }, (raw) => {
+        f = faulty(raw);
+        return f.db;
+      });
+      const id = ev();
+      f.state.failing = true;
+      const e = await refusal(rooms.configure(id, { enabled: true, rate: 3 }));
+      expect(e).toMatchObject({ status: 503, code: 'UNAVAILABLE' });
+      const from = f.state.at.length - 1;
+      await sleep(400);
+      const at = f.state.at.slice(from);
+      const gaps = at.slice(1).map((t, i) => t - at[i]);
+      // 10, 20, 40, 40, …: about 11 attempts in 400 ms, not one every 10 ms.
+      expect(at.length).toBeGreaterThanOrEqual(4);
+      expect(at.length).toBeLessThanOrEqual(14);
+      expect(gaps[0]).toBeGreaterThanOrEqual(8);
+      expect(gaps[1]).toBeGreaterThanOrEqual(18);
+      for (const g of gaps.slice(2)) {
+        expect(g).toBeGreaterThanOrEqual(35);
+        expect(g).toBeLessThan(200);
+      }
+      const warned = lines.filter((l) => l.msg === 'waiting room: write failed; retrying');
+      expect(warned.length).toBe(at.length);
+      expect(warned.at(-1)).toMatchObject({ level: 40, attempt: at.length, retryInMs: 40 });
+      expect(lines.some((l) => l.level >= 50)).toBe(false);
+      f.state.failing = false;
+      await waitForRow(db, id);
+      expect(rooms.info(id)).toMatchObject({ enabled: true, rate: 3 });
+      expect((await rooms.join(id, 'a')).ticket).toBe(1);
+    });
+
+    it('given an event lookup, then unknown events are 404 and drafts 409 on configure, joins and status ask nothing once a room exists, and a failing lookup is a 503', async () => {
+      const events = new Map<string, 'published' | 'draft'>();
+      let asked = 0;
+      let broken = false;
+      const { rooms, db } = await start({
+        event: async (eventId) => {
+          asked++;
+          if (broken) throw new Error('catalog down');
+          return events.get(eventId) ?? null;
+        },
+      });
+      const [unknown, draft, live] = [ev(), ev(), ev()];
+      events.set(draft, 'draft');
+      events.set(live, 'published');
+      for (const p of [
+        rooms.configure(unknown, { enabled: true, rate: 5 }),
+        rooms.join(unknown, 'a'),
+        rooms.status(unknown, 'token', 'a'),
+      ])
+        expect(await refusal(p)).toMatchObject({ status: 404, code: 'EVENT_NOT_FOUND' });
+      expect(await refusal(rooms.configure(draft, { enabled: true, rate: 5 }))).toMatchObject({
+        status: 409,
+        code: 'EVENT_NOT_PUBLISHED',
+      });
+      expect((await refusal(rooms.join(draft, 'a'))).code).toBe('WAITING_ROOM_OFF');
+      expect(rooms.info(unknown)).toBeUndefined();
+      expect(rooms.info(draft)).toBeUndefined();
+      const { rows } = await db.query('SELECT event_id FROM waiting_rooms WHERE event_id = ANY($1)', [
+        [unknown, draft],
+      ]);
+      expect(rows).toEqual([]);
+
+      await rooms.configure(live, { enabled: true, rate: 5 });
+      const before = asked;
+      const a = await rooms.join(live, 'a');
+      await rooms.status(live, a.queueToken, 'a');
+      expect(asked).toBe(before);
+      broken = true;
+      expect(await refusal(rooms.join(unknown, 'a'))).toMatchObject({ status: 503, code: 'UNAVAILABLE' });
+      expect((await rooms.join(live, 'b')).ticket).toBe(2);
     });
 
     it('survives a restart: tickets, lottery, serving, skips, and the tokens already handed out', async () => {
