@@ -39,6 +39,10 @@ const schema = z.object({
   ONSALE_ADMISSION_FOLLOWS_LOAD: z.enum(['0', '1']).default('1'),
   /** A hold answered slower than this (ms) counts as slow for ONSALE_ADMISSION_FOLLOWS_LOAD. */
   ONSALE_ADMISSION_SLOW_MS: z.coerce.number().int().min(1).max(60_000).default(250),
+  /** Journal batches older than this are pruned once snapshots cover them; unset: kept for the event's life. */
+  ONSALE_JOURNAL_RETENTION_DAYS: z.coerce.number().positive().max(36_500).optional(),
+  /** An event actor with no open sale and no live hold, unused this long, stops (0: never). */
+  ONSALE_ACTOR_IDLE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(600),
   /** Signs waiting-room tokens (HS256); unset: a secret generated once and kept in the database. */
   ONSALE_JWT_SECRET: z.string().min(32).optional(),
 });

@@ -4,17 +4,16 @@ import { bootstrapAdmin } from './accounts/bootstrap-admin.ts';
 import { accountRoutes } from './accounts/routes.ts';
 import { Directory } from './actors/directory.ts';
 import { Catalog } from './catalog/catalog.ts';
+import { type EventInfo, EventSpecs } from './catalog/live.ts';
 import { catalogRoutes } from './catalog/routes.ts';
+import { CatalogStore } from './catalog/store.ts';
 import type { Config } from './config.ts';
-import { eventRoutes } from './gateway/event-routes.ts';
+import { AppError } from './errors.ts';
 import { refuseWithoutHost, sendError, sendJson, watchAbort } from './gateway/http.ts';
-import { internalRoutes } from './gateway/internal-routes.ts';
-import { availableToHold, LiveEvents } from './gateway/live-events.ts';
 import { createMetrics } from './gateway/metrics.ts';
 import { RateLimiter } from './gateway/rate-limit.ts';
-import { HttpError, type RouteInfo, Router, type User } from './gateway/router.ts';
-import { SeatCommands } from './gateway/seat-commands.ts';
-import { socketRoutes, TopicSink } from './gateway/socket.ts';
+import { type RouteInfo, Router } from './gateway/router.ts';
+import { Sockets } from './gateway/sockets.ts';
 import { assertNativeUws, uWS } from './gateway/uws.ts';
 import { webRoutes } from './gateway/web.ts';
 import type { Db } from './persistence/db.ts';
@@ -24,13 +23,20 @@ import { observeJournal } from './persistence/journal-metrics.ts';
 import { openDb } from './persistence/open-db.ts';
 import { DbSnapshots } from './persistence/snapshots.ts';
 import { DeltaFeed } from './seating/delta-feed.ts';
+import { internalRoutes } from './seating/internal-routes.ts';
+import { LiveEvents } from './seating/live-events.ts';
+import { seatingRoutes } from './seating/routes.ts';
+import { SeatCommands } from './seating/seat-commands.ts';
+import { SeatPublisher, seatSocketHandlers, watched } from './seating/socket-handlers.ts';
+import type { User } from './user.ts';
 import { CapacityFollower, DEFAULT_POLICY } from './waiting-room/capacity.ts';
 import { WaitingRooms } from './waiting-room/rooms.ts';
 import { waitingRoomRoutes } from './waiting-room/routes.ts';
+import { publishTick, queueSocketHandlers } from './waiting-room/socket-handlers.ts';
 
 export interface Server {
   port: number;
-  directory: Directory;
+  directory: Directory<EventInfo>;
   events: LiveEvents;
   db: Db;
   /** The events' waiting rooms (their ticks go to the queue/<eventId> topics). */
@@ -44,7 +50,11 @@ export interface Server {
   close(): Promise<void>;
 }
 
-/** Builds the actor system, opens the events, and serves HTTP until closed. */
+/**
+ * Builds the server bottom-up, each part from the ones below it: the database, accounts, the
+ * HTTP/WebSocket kit, the engine (journal, actors, commit stream), then the capabilities
+ * and their routes. Event actors start on first use (and those with live holds now).
+ */
 export async function startServer(config: Config, log: Logger): Promise<Server> {
   assertNativeUws();
   const db = await openDb({
@@ -58,82 +68,17 @@ export async function startServer(config: Config, log: Logger): Promise<Server> 
   );
   const accounts = new Accounts(db, { sessionTtlMs: config.ONSALE_SESSION_DAYS * 24 * 60 * 60 * 1000 });
   await bootstrapAdmin(accounts, config.ONSALE_ADMIN_EMAIL, config.ONSALE_ADMIN_PASSWORD, log);
-  // The waiting rooms' admission follows each event's spare capacity (src/waiting-room/capacity.ts).
-  let events: LiveEvents | null = null;
-  const capacity =
-    config.ONSALE_ADMISSION_FOLLOWS_LOAD === '1'
-      ? new CapacityFollower(
-          async (eventId) => {
-            const live = events?.get(eventId);
-            return live ? availableToHold(live) : null;
-          },
-          { ...DEFAULT_POLICY, slowMs: config.ONSALE_ADMISSION_SLOW_MS },
-        )
-      : null;
-  const rooms = await WaitingRooms.open(db, {
-    secret: config.ONSALE_JWT_SECRET,
-    log,
-    // Rooms are for events out of draft; every one of those has a live actor (the catalog,
-    // declared below, answers only for the rest: drafts, and ids that name nothing).
-    event: async (eventId) => {
-      if (events?.get(eventId)) return 'published';
-      try {
-        return (await catalog.store.getEvent(eventId)).status === 'draft' ? 'draft' : 'published';
-      } catch (e) {
-        if (e instanceof HttpError && e.status === 404) return null;
-        throw e;
-      }
-    },
-    admissionRate: capacity ? (eventId, rate) => capacity.admissionRate(eventId, rate) : undefined,
-  });
-  const metrics = createMetrics();
-  const sink = new TopicSink(metrics);
-  const durable = observeJournal(new DbJournal(db), {
-    batch: (n) => metrics.journalBatch.observe(n),
-    commit: (s) => metrics.journalCommit.observe(s),
-  });
-  const directory = new Directory({
-    journal:
-      config.ONSALE_FAULT_APPEND_DELAY_MS > 0
-        ? delayAppends(durable, config.ONSALE_FAULT_APPEND_DELAY_MS)
-        : durable,
-    snapshots: new DbSnapshots(db),
-    log,
-  });
-  // The live seat map follows the commit stream: committed seat changes, coalesced per tick.
-  const feed = new DeltaFeed(sink, (eventId) => directory.get(eventId)?.spec.layout.seatCount ?? 0);
-  directory.commits.subscribe(feed);
-  events = new LiveEvents(directory);
-  // Catalog: venues, performers, events, search; opens every event out of draft (the demo
-  // catalog, with the demo stadium, loads into an empty database).
-  const catalog = await Catalog.start(db, events, {
-    log,
-    demo: config.ONSALE_DEMO === '1',
-    hooks: { saleOpened: (eventId) => rooms.saleOpened(eventId) },
-  });
+  const authenticate = (token: string): Promise<User | null> => accounts.authenticate(token);
 
+  // The kit: HTTP router and WebSocket endpoint, limits, metrics.
+  const metrics = createMetrics();
   const limiter = new RateLimiter(
     { rate: config.ONSALE_RATE_IP_PER_SEC, burst: config.ONSALE_RATE_IP_PER_SEC * 2 },
     { rate: config.ONSALE_RATE_ACCOUNT_PER_SEC, burst: config.ONSALE_RATE_ACCOUNT_PER_SEC * 2 },
   );
   const app = uWS.App();
-  // Accounts: sessions resolve to users for every route.
-  const authenticate = (token: string): Promise<User | null> => accounts.authenticate(token);
   const router = new Router(app, { log, metrics, limiter, authenticate });
-  accountRoutes(router, accounts);
-  // Waiting room: while one is on for an event, holds need its access token.
-  const mayHold = (eventId: string, user: User, accessToken: string | undefined) =>
-    rooms.verifyAccess(eventId, user.id, accessToken);
-  const seats = new SeatCommands(events, metrics, mayHold, (eventId, ms) =>
-    capacity?.recordHold(eventId, ms),
-  );
-  eventRoutes(router, events, seats, {
-    saleOpened: (eventId) => rooms.saleOpened(eventId),
-    eventDetails: (ctx) => catalog.eventReply(ctx),
-  });
-  catalogRoutes(router, catalog);
-  waitingRoomRoutes(router, rooms);
-  const sockets = socketRoutes(app, {
+  const sockets = new Sockets(app, {
     config: {
       maxSockets: config.ONSALE_MAX_SOCKETS,
       maxSocketsPerIp: config.ONSALE_MAX_SOCKETS_PER_IP,
@@ -141,21 +86,102 @@ export async function startServer(config: Config, log: Logger): Promise<Server> 
       maxBackpressure: config.ONSALE_WS_MAX_BACKPRESSURE,
       idleTimeoutSeconds: 60,
     },
-    events,
-    seats,
-    sink,
     metrics,
     limiter,
     log,
     authenticate,
   });
-  sink.attach(app);
+
+  // The engine: the journal (measured, slowed down for crash tests), snapshots, the actors,
+  // started from the catalog's specs on first use, and the commit stream.
+  const observed = observeJournal(new DbJournal(db), {
+    batch: (n) => metrics.journalBatch.observe(n),
+    commit: (s) => metrics.journalCommit.observe(s),
+  });
+  const journal =
+    config.ONSALE_FAULT_APPEND_DELAY_MS > 0
+      ? delayAppends(observed, config.ONSALE_FAULT_APPEND_DELAY_MS)
+      : observed;
+  const store = new CatalogStore(db);
+  const specs = new EventSpecs(store);
+  const directory = new Directory<EventInfo>(
+    {
+      journal,
+      snapshots: new DbSnapshots(db, { journalRetentionDays: config.ONSALE_JOURNAL_RETENTION_DAYS }),
+      log,
+    },
+    {
+      specs: (eventId) => specs.load(eventId),
+      idleMs: config.ONSALE_ACTOR_IDLE_SECONDS * 1000,
+      // Fans watching the seat map keep its actor up.
+      keepAlive: (eventId) => watched(sockets, eventId),
+    },
+  );
+
+  // The live seat map: committed seat changes, coalesced per tick, to each event's topic.
+  const publisher = new SeatPublisher(sockets, metrics);
+  const feed = new DeltaFeed(publisher, (eventId) => directory.get(eventId)?.spec.layout.seatCount ?? 0);
+  directory.commits.subscribe(feed);
+  const events = new LiveEvents(directory);
+
+  // The waiting rooms; admission follows each event's spare capacity (capacity.ts).
+  const capacity =
+    config.ONSALE_ADMISSION_FOLLOWS_LOAD === '1'
+      ? new CapacityFollower(
+          async (eventId) => {
+            const live = await events.get(eventId);
+            return live ? live.handle.query('availableToHold', {}) : null;
+          },
+          { ...DEFAULT_POLICY, slowMs: config.ONSALE_ADMISSION_SLOW_MS },
+        )
+      : null;
+  const rooms = await WaitingRooms.open(db, {
+    secret: config.ONSALE_JWT_SECRET,
+    log,
+    // Rooms are for events out of draft; a running actor is one.
+    event: async (eventId) => {
+      if (directory.get(eventId)) return 'published';
+      try {
+        return (await store.getEvent(eventId)).status === 'draft' ? 'draft' : 'published';
+      } catch (e) {
+        if (e instanceof AppError && e.code === 'EVENT_NOT_FOUND') return null;
+        throw e;
+      }
+    },
+    admissionRate: capacity ? (eventId, rate) => capacity.admissionRate(eventId, rate) : undefined,
+    onTick: (eventId, tick) => {
+      publishTick(sockets, eventId, tick);
+      metrics.queueLength.set({ event: eventId }, tick.waiting);
+      metrics.admissionRate.set({ event: eventId }, tick.rate);
+    },
+  });
+
+  // The catalog owns events, their sale (through their status) and prices.
+  const catalog = await Catalog.start(db, store, directory, {
+    log,
+    demo: config.ONSALE_DEMO === '1',
+    hooks: { saleOpened: (eventId) => rooms.saleOpened(eventId) },
+  });
+  const seats = new SeatCommands(events, metrics, {
+    // While a waiting room is on for an event, holds need its access token.
+    mayHold: (eventId, user, accessToken) => rooms.verifyAccess(eventId, user.id, accessToken),
+    presale: (eventId, user) => catalog.mayPresale(eventId, user),
+    onHold: (eventId, ms) => capacity?.recordHold(eventId, ms),
+  });
+
+  accountRoutes(router, accounts);
+  catalogRoutes(router, catalog);
+  seatingRoutes(router, {
+    events,
+    seats,
+    journal: observed,
+    userByEmail: (email) => accounts.findByEmail(email),
+  });
+  waitingRoomRoutes(router, rooms);
+  if (config.ONSALE_INTERNAL_API === '1') internalRoutes(router, directory);
+  seatSocketHandlers(sockets, { events, seats, publisher, metrics });
+  queueSocketHandlers(sockets);
   await webRoutes(app);
-  rooms.onTick = (eventId, tick) => {
-    sink.queueTick(eventId, { ...tick });
-    metrics.queueLength.set({ event: eventId }, tick.waiting);
-    metrics.admissionRate.set({ event: eventId }, tick.rate);
-  };
   app.get('/metrics', (res, req) => {
     if (refuseWithoutHost(res, req.getHeader('host'))) return;
     const abort = watchAbort(res);
@@ -170,10 +196,9 @@ export async function startServer(config: Config, log: Logger): Promise<Server> 
   });
   app.get('/readyz', (res, req) => {
     if (refuseWithoutHost(res, req.getHeader('host'))) return;
-    const ready = directory.ids().every((id) => directory.get(id)?.runtime?.isReady);
-    sendJson(res, ready ? '200 OK' : '503 Service Unavailable', { ready });
+    const ready = directory.ready();
+    sendJson(res, ready ? '200 OK' : '503 Service Unavailable', { ready, events: directory.ids().length });
   });
-  if (config.ONSALE_INTERNAL_API === '1') internalRoutes(router, directory);
   app.any('/*', (res, req) => {
     if (refuseWithoutHost(res, req.getHeader('host'))) return;
     sendError(
@@ -184,13 +209,18 @@ export async function startServer(config: Config, log: Logger): Promise<Server> 
     );
   });
 
+  // Events whose last batch left holds live run from the start: their holds expire on time
+  // and their fans find them (GET /api/holds).
+  const withHolds = await new DbJournal(db).eventsWithLiveHolds();
+  for (const id of withHolds) void directory.event(id);
+
   const listenSocket = await new Promise<uWS.us_listen_socket>((resolve, reject) => {
     app.listen(config.HOST, config.PORT, (s) =>
       s ? resolve(s) : reject(new Error(`cannot listen on ${config.HOST}:${config.PORT}`)),
     );
   });
   const port = uWS.us_socket_local_port(listenSocket);
-  log.info({ host: config.HOST, port, events: directory.ids().length }, 'onsale listening');
+  log.info({ host: config.HOST, port, events: withHolds.length }, 'onsale listening');
 
   return {
     port,

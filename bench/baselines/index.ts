@@ -3,6 +3,7 @@
 // `seats` seats, runs the shared hold-then-release workload against it, and cleans up.
 import { Redis } from 'ioredis';
 import pg from 'pg';
+import { dropOrWarn, scratchDb } from '../lib/scratch-db.ts';
 import { forUpdate } from './for-update.ts';
 import { optimistic } from './optimistic.ts';
 import { redisSetNx } from './redis-setnx.ts';
@@ -11,7 +12,6 @@ import {
   type DesignModule,
   type DesignName,
   deleteRedisKeys,
-  dropSchema,
   runWorkload,
 } from './workload.ts';
 
@@ -78,7 +78,9 @@ export async function runBaseline(design: DesignName, opts: BaselineOptions): Pr
   const durationMs = opts.durationMs ?? 5_000;
   const seats = opts.seats ?? 80_000;
   const eventId = 1;
-  const schema = `bench_${design.toLowerCase()}_${process.pid}`;
+  // A schema made for this run alone, dropped at the end (also when the run fails).
+  const scratch = await scratchDb('postgres', `bench_${design.toLowerCase()}`, opts.databaseUrl);
+  const schema = scratch.schema!;
   const keyPrefix = `onsale-bench:${design}:${process.pid}:${Date.now().toString(36)}:`;
 
   const poolSize = Math.min(clients, 32);
@@ -87,10 +89,8 @@ export async function runBaseline(design: DesignName, opts: BaselineOptions): Pr
   const redis = module.usesRedis ? new Redis(opts.redisUrl, { maxRetriesPerRequest: 2 }) : undefined;
   redis?.on('error', () => {});
 
-  let schemaCreated = false;
   try {
     const setupStart = performance.now();
-    schemaCreated = true;
     await createSeatsTable(pool, schema, eventId, seats, module.versioned);
     // Open every pooled connection (and Redis) now, so connecting is not timed as a hold.
     await Promise.all(Array.from({ length: poolSize }, () => pool.query('SELECT 1')));
@@ -129,12 +129,12 @@ export async function runBaseline(design: DesignName, opts: BaselineOptions): Pr
     };
   } finally {
     // Best effort each: one failing cleanup must not skip the others.
-    if (schemaCreated) await dropSchema(pool, schema).catch(() => {});
     if (redis) {
       await deleteRedisKeys(redis, keyPrefix).catch(() => {});
       redis.disconnect();
     }
     await pool.end().catch(() => {});
+    await dropOrWarn(scratch);
   }
 }
 

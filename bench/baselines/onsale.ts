@@ -4,11 +4,11 @@
 // only after its journal batch committed, exactly like the baselines' COMMIT.
 import pino from 'pino';
 import { Directory } from '../../src/actors/directory.ts';
-import { noDeltas } from '../../src/actors/ports.ts';
 import { type Chart, compileChart } from '../../src/domain/chart.ts';
 import { DbJournal } from '../../src/persistence/journal.ts';
 import { openDb } from '../../src/persistence/open-db.ts';
 import { DbSnapshots } from '../../src/persistence/snapshots.ts';
+import { dropOrWarn, scratchDb } from '../lib/scratch-db.ts';
 import { type Design, ROW_LENGTH, runWorkload, type WorkloadResult } from './workload.ts';
 
 /** A plain chart with the baselines' numbering: seat n is in row floor(n / 25). */
@@ -43,22 +43,25 @@ export async function runOnsale(opts: {
   durationMs: number;
   seats: number;
 }): Promise<WorkloadResult & { appends: number }> {
-  const schema = `bench_onsale_${process.pid}`;
-  const db = await openDb({ databaseUrl: opts.databaseUrl, dataDir: '', schema });
+  // A schema made for this run alone, dropped at the end (also when the run fails).
+  const scratch = await scratchDb('postgres', 'bench_onsale', opts.databaseUrl);
+  const db = await openDb(scratch.config).catch(async (e: unknown) => {
+    await dropOrWarn(scratch);
+    throw e;
+  });
   let appends = 0;
   const journal = new DbJournal(db);
   const counted = {
     claim: (id: string) => journal.claim(id),
     read: journal.read.bind(journal),
-    append: (id: string, epoch: number, entries: Parameters<DbJournal['append']>[2]) => {
+    append: (...args: Parameters<DbJournal['append']>) => {
       appends++;
-      return journal.append(id, epoch, entries);
+      return journal.append(...args);
     },
   };
   const dir = new Directory({
     journal: counted,
     snapshots: new DbSnapshots(db),
-    deltas: noDeltas,
     log: pino({ level: 'warn' }),
     snapshotEvery: Number.MAX_SAFE_INTEGER,
     snapshotIntervalMs: Number.MAX_SAFE_INTEGER,
@@ -70,17 +73,22 @@ export async function runOnsale(opts: {
       prices: { A: 5000 },
       config: { maxPerFan: 10, maxPerOrder: 10 },
     });
-    await handle.read(() => 0); // recovered and ready
+    await handle.query('availability', {}); // recovered and ready
     const design: Design = {
       async hold(seats, holder) {
-        const out = await handle.submit({ type: 'hold', holdId: holder, fanId: holder, seats: [...seats] });
+        const out = await handle.submitOne({
+          type: 'hold',
+          holdId: holder,
+          fanId: holder,
+          seats: [...seats],
+        });
         if (out.ok) return 'held';
         if (out.error.code === 'SEAT_UNAVAILABLE') return 'unavailable';
         if (out.error.code === 'UNAVAILABLE') throw new Error(out.error.message);
         return 'conflict';
       },
       async release(_seats, holder) {
-        const out = await handle.submit({ type: 'release', holdId: holder, fanId: holder });
+        const out = await handle.submitOne({ type: 'release', holdId: holder, fanId: holder });
         return out.ok ? (out.value.released as number) : 0;
       },
     };
@@ -91,8 +99,8 @@ export async function runOnsale(opts: {
     });
     return { ...result, appends };
   } finally {
-    await dir.close();
-    await db.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => {});
-    await db.close();
+    await dir.close().catch(() => {});
+    await db.close().catch(() => {});
+    await dropOrWarn(scratch);
   }
 }

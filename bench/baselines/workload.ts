@@ -5,6 +5,7 @@
 import * as hdr from 'hdr-histogram-js';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
+import { check, expectCount } from '../lib/checks.ts';
 import { rng } from '../lib/rng.ts';
 
 export type DesignName = 'forUpdate' | 'optimistic' | 'redisSetNx';
@@ -17,7 +18,7 @@ export interface DesignContext {
   pool: pg.Pool;
   /** Present for the designs that use Redis. */
   redis?: Redis;
-  /** A freshly created schema, dropped at the end of the run. */
+  /** A schema made for this run (bench/lib/scratch-db.ts), dropped at the end of it. */
   schema: string;
   eventId: number;
   /** Every Redis key of this run starts with it; cleanup deletes `${keyPrefix}*`. */
@@ -61,7 +62,7 @@ export function pickSeats(rand: () => number, seatCount: number): number[] {
   return Array.from({ length: n }, (_, i) => first + i);
 }
 
-/** `schema.seats` holding one event of `seatCount` available seats, built in one statement. */
+/** `schema.seats` (in a schema made for the run) holding one event of `seatCount` available seats, built in one statement. */
 export async function createSeatsTable(
   pool: pg.Pool,
   schema: string,
@@ -69,8 +70,6 @@ export async function createSeatsTable(
   seatCount: number,
   versioned: boolean,
 ): Promise<void> {
-  await pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-  await pool.query(`CREATE SCHEMA ${schema}`);
   await pool.query(
     `CREATE TABLE ${schema}.seats (
        event_id int NOT NULL,
@@ -88,10 +87,6 @@ export async function createSeatsTable(
   // The key is built after the rows are in: one sort instead of 80,000 index insertions.
   await pool.query(`ALTER TABLE ${schema}.seats ADD PRIMARY KEY (event_id, seat_no)`);
   await pool.query(`ANALYZE ${schema}.seats`);
-}
-
-export async function dropSchema(pool: pg.Pool, schema: string): Promise<void> {
-  await pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
 }
 
 /** Deletes every key of this run (SCAN + UNLINK in batches). */
@@ -162,6 +157,28 @@ export interface WorkloadResult {
   p50Ms: number;
   p99Ms: number;
   maxMs: number;
+}
+
+/**
+ * Fails the run unless the workload happened: some holds went through and at least 99 % of
+ * the attempts ended without an unexpected error (a design that cannot reach its database
+ * loses every attempt fast, and its latency would look like a win).
+ */
+export function expectWorkload(
+  design: string,
+  w: Pick<WorkloadResult, 'attempts' | 'holds' | 'errors' | 'firstError'>,
+): void {
+  check(w.holds > 0, `baselines: ${design}: no hold succeeded in ${w.attempts} attempts`);
+  expectCount(
+    'baselines',
+    `${design} hold attempts ended without an error`,
+    w.attempts - w.errors,
+    w.attempts,
+    {
+      minShare: 0.99,
+      firstError: w.firstError,
+    },
+  );
 }
 
 /** Microseconds, 1 µs .. 60 s, three significant digits. */

@@ -1,30 +1,50 @@
 // The server under test as a separate process (`node --max-semi-space-size=64 --import tsx
-// src/main.ts`) on a port chosen here and a fresh data directory, plus what the socket
-// benchmarks read about it from /proc: CPU time and resident memory. Stopping it kills the
-// process and removes the directory, whatever state the run ended in.
+// src/main.ts`) on a fresh database of its own (bench/lib/scratch-db.ts: a new Postgres
+// schema when DATABASE_URL is set, else a new PGlite directory), plus what the benchmarks
+// read about it from /proc: CPU time and resident memory. Stopping it kills the process and
+// drops its database, whatever state the run ended in.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { BenchFailure } from '../lib/checks.ts';
+import { onInterrupt } from '../lib/interrupt.ts';
+import { dropOrWarn, scratchDb } from '../lib/scratch-db.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
-export interface ServerUnderTest {
+export interface ServerProcess {
   pid: number;
   port: number;
   /** http://127.0.0.1:<port> */
   url: string;
   /** ws://127.0.0.1:<port>/ws */
   wsUrl: string;
+  /** Milliseconds from spawn() to the first 200 from GET /readyz. */
+  readyMs: number;
   /** Lines the process wrote (stdout and stderr), newest last; capped. */
   logs: string[];
   /** Called with every stdout line (e.g. to follow --trace-gc output). */
   onLine: ((line: string) => void) | null;
-  /** Stops the process (SIGTERM, then SIGKILL after `graceMs`) and removes its data directory. */
-  stop(graceMs?: number): Promise<void>;
+  /** Stops the process: SIGTERM, then SIGKILL after `graceMs`. */
+  stop(graceMs?: number): Promise<Exit>;
+}
+
+export interface Exit {
+  code: number | null;
+  signal: string | null;
+  /** From the SIGTERM to the exit. */
+  ms: number;
+  /** It did not exit within the grace period and was killed. */
+  killed: boolean;
+}
+
+export interface ServerUnderTest extends ServerProcess {
+  /** Where its data lives: a fresh Postgres schema or PGlite directory (null for a baseline script). */
+  database: 'postgres' | 'pglite' | null;
+  /** Stops the process and drops its database. */
+  stop(graceMs?: number): Promise<Exit>;
 }
 
 /** A TCP port nobody listens on right now. */
@@ -42,36 +62,44 @@ export function freePort(): Promise<number> {
 
 const live = new Set<ChildProcess>();
 let hooked = false;
-/** Interrupting a bench must not leave servers behind. */
-function hookSignals(): void {
+/** Ending or interrupting a bench must not leave servers behind. */
+function hookExit(): void {
   if (hooked) return;
   hooked = true;
-  const kill = () => {
+  process.once('exit', () => {
     for (const c of live) c.kill('SIGKILL');
-  };
-  process.once('exit', kill);
-  for (const sig of ['SIGINT', 'SIGTERM'] as const)
-    process.once(sig, () => {
-      kill();
-      process.exit(130);
-    });
+  });
+}
+
+export interface LaunchOptions {
+  /** Before `--import tsx` (BENCH_SERVER_NODE_ARGS adds more). */
+  nodeArgs?: string[];
+  /** Until /readyz answers 200 (default 120 s: today a first start on PGlite takes 10-30 s). */
+  timeoutMs?: number;
+  /** Another server instead of src/main.ts (a baseline): it must answer GET /readyz on PORT too. */
+  script?: string;
+  /**
+   * PORT=0 and the port read from the server's `"onsale listening"` log line (LOG_LEVEL
+   * info unless `env` says otherwise), as a user starts it; else a free port chosen here.
+   */
+  portFromLog?: boolean;
 }
 
 /**
- * Starts src/main.ts with LOG_LEVEL=warn, the internal API on and the demo event, waits until
- * /readyz answers 200. `nodeArgs` go before `--import tsx` (BENCH_SERVER_NODE_ARGS adds more,
- * e.g. `--perf-basic-prof` for `perf record`; --cpu-prof's sampling signal makes uWS drop
- * sockets here). `script` runs another server instead (a baseline), which must answer
- * GET /readyz on PORT too.
+ * Spawns the server with `env` over the bench defaults (LOG_LEVEL=warn, the internal API on,
+ * the demo event) and resolves once GET /readyz answers 200. The caller owns its data: it
+ * must pass ONSALE_DATA_DIR (and the database settings). `--cpu-prof` is no use through
+ * BENCH_SERVER_NODE_ARGS: its sampling signal makes uWS drop sockets here; use
+ * `--perf-basic-prof` and `perf record`.
  */
-export async function startServer(
-  env: Record<string, string> = {},
-  opts: { nodeArgs?: string[]; timeoutMs?: number; script?: string } = {},
-): Promise<ServerUnderTest> {
-  hookSignals();
-  const dataDir = mkdtempSync(join(tmpdir(), 'onsale-bench-'));
-  const port = await freePort();
+export async function launchServer(
+  env: Record<string, string>,
+  opts: LaunchOptions = {},
+): Promise<ServerProcess> {
+  hookExit();
+  const port = opts.portFromLog ? 0 : await freePort();
   const extra = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+  const spawnedAt = performance.now();
   const child = spawn(
     process.execPath,
     [
@@ -86,38 +114,51 @@ export async function startServer(
       cwd: root,
       env: {
         ...process.env,
-        PORT: String(port),
         HOST: '127.0.0.1',
-        LOG_LEVEL: 'warn',
-        ONSALE_DATA_DIR: dataDir,
+        LOG_LEVEL: opts.portFromLog ? 'info' : 'warn',
         ONSALE_INTERNAL_API: '1',
         ONSALE_DEMO: '1',
         ...env,
+        PORT: String(port),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
   live.add(child);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  let stopped = false;
-  const server: ServerUnderTest = {
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const forget = onInterrupt(async () => {
+    child.kill('SIGKILL');
+    await exited;
+  });
+  const running = () => child.exitCode === null && child.signalCode === null;
+  let stopped: Promise<Exit> | null = null;
+  let listening: number | null = opts.portFromLog ? null : port;
+  const server: ServerProcess = {
     pid: child.pid!,
     port,
-    url: `http://127.0.0.1:${port}`,
-    wsUrl: `ws://127.0.0.1:${port}/ws`,
+    url: '',
+    wsUrl: '',
+    readyMs: Number.NaN,
     logs: [],
     onLine: null,
-    async stop(graceMs = 5000) {
-      if (stopped) return;
-      stopped = true;
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-        await exited;
-        clearTimeout(timer);
-      }
-      live.delete(child);
-      rmSync(dataDir, { recursive: true, force: true });
+    stop(graceMs = 5000) {
+      stopped ??= (async () => {
+        const t = performance.now();
+        let killed = false;
+        if (running()) {
+          child.kill('SIGTERM');
+          const timer = setTimeout(() => {
+            killed = true;
+            child.kill('SIGKILL');
+          }, graceMs);
+          await exited;
+          clearTimeout(timer);
+        }
+        live.delete(child);
+        forget();
+        return { code: child.exitCode, signal: child.signalCode, ms: performance.now() - t, killed };
+      })();
+      return stopped;
     },
   };
   const keep = (line: string) => {
@@ -126,28 +167,81 @@ export async function startServer(
   };
   createInterface({ input: child.stdout! }).on('line', (line) => {
     keep(line);
+    if (listening === null && line.includes('"onsale listening"')) {
+      try {
+        listening = (JSON.parse(line) as { port: number }).port;
+      } catch {}
+    }
     server.onLine?.(line);
   });
   child.stderr!.on('data', (d: Buffer) => keep(d.toString()));
 
-  const until = Date.now() + (opts.timeoutMs ?? 60_000);
+  const timeoutMs = opts.timeoutMs ?? 120_000;
+  const until = spawnedAt + timeoutMs;
+  const why = (what: string) =>
+    new BenchFailure(`server ${what} (last lines of its output below)\n${server.logs.slice(-40).join('\n')}`);
   try {
     for (;;) {
-      if (child.exitCode !== null || child.signalCode !== null)
-        throw new Error(`server exited before it was ready:\n${server.logs.join('\n')}`);
-      if (Date.now() > until) throw new Error(`server not ready in time:\n${server.logs.join('\n')}`);
-      try {
-        const r = await fetch(`${server.url}/readyz`);
-        await r.arrayBuffer();
-        if (r.ok) break;
-      } catch {}
-      await sleep(100);
+      if (!running()) throw why(`exited (${child.exitCode ?? child.signalCode}) before it was ready`);
+      if (performance.now() > until)
+        throw why(
+          `not ready ${round1(timeoutMs / 1000)} s after it was started${listening === null ? ' (it never logged "onsale listening")' : ''}`,
+        );
+      if (listening !== null) {
+        try {
+          // Bounded: a server that accepts but never answers must still time out.
+          const r = await fetch(`http://127.0.0.1:${listening}/readyz`, {
+            signal: AbortSignal.timeout(Math.max(100, Math.ceil(until - performance.now()))),
+          });
+          await r.arrayBuffer();
+          if (r.ok) {
+            server.readyMs = performance.now() - spawnedAt;
+            break;
+          }
+        } catch {}
+      }
+      // Short: the wait is part of what `startup` measures.
+      await sleep(20);
     }
   } catch (e) {
     await server.stop(1000);
     throw e;
   }
+  server.port = listening!;
+  server.url = `http://127.0.0.1:${listening}`;
+  server.wsUrl = `ws://127.0.0.1:${listening}/ws`;
   return server;
+}
+
+const round1 = (x: number) => Math.round(x * 10) / 10;
+
+/**
+ * Starts the server on a database made for it alone: a new Postgres schema when DATABASE_URL
+ * (in `env`, else the bench's environment) is set, else a new PGlite directory; a baseline
+ * `script` gets only a directory. stop() drops it again.
+ */
+export async function startServer(
+  env: Record<string, string> = {},
+  opts: LaunchOptions = {},
+): Promise<ServerUnderTest> {
+  const url = env.DATABASE_URL ?? process.env.DATABASE_URL ?? '';
+  const db = await scratchDb(url && !opts.script ? 'postgres' : 'pglite', 'bench_server', url || undefined);
+  let launched: ServerProcess;
+  try {
+    launched = await launchServer({ ...env, ...db.env }, opts);
+  } catch (e) {
+    await dropOrWarn(db);
+    throw e;
+  }
+  const stopProcess = launched.stop;
+  let dropped: Promise<Exit> | null = null;
+  return Object.assign(launched, {
+    database: opts.script ? null : db.kind,
+    stop(graceMs?: number) {
+      dropped ??= stopProcess(graceMs).finally(() => dropOrWarn(db));
+      return dropped;
+    },
+  });
 }
 
 export function sleep(ms: number): Promise<void> {
@@ -208,7 +302,7 @@ export async function scrapeMetrics(server: ServerUnderTest): Promise<Map<string
   return out;
 }
 
-/** The upper bound of the bucket holding the 99th percentile of a histogram's observations between two scrapes. */
+/** The upper bound of the bucket holding the 99th percentile of a histogram's observations between two scrapes; NaN for none. */
 export function bucketP99(
   m0: Map<string, number>,
   m1: Map<string, number>,
@@ -223,5 +317,6 @@ export function bucketP99(
   }
   buckets.sort((a, b) => a[0] - b[0]);
   const total = buckets.at(-1)?.[1] ?? 0;
+  if (total === 0) return Number.NaN; // no observations: no figure (the first bucket would pass for one)
   return buckets.find(([, n]) => n >= total * 0.99)?.[0] ?? Number.NaN;
 }

@@ -7,9 +7,15 @@
 // full GC each time. The same run against a plain `ws` server
 // (bench/load/ws-server.ts) is the baseline.
 //
+// The onsale server runs on a database of its own (a new Postgres schema when DATABASE_URL
+// is set, else a new PGlite directory), dropped at the end. A run fails unless 99 % of the
+// sockets opened and 99 % of the pings were answered.
+//
 //   npm run bench -- connections
 //   options (key=value): sockets=19000 workers=4 seconds=20 interval=5000 baseline=1
 import * as hdr from 'hdr-histogram-js';
+import { commonest, expectCount } from '../lib/checks.ts';
+import { percentileMs } from '../lib/histogram.ts';
 import { parseOptions } from '../lib/options.ts';
 import { median, printJson, printTable, round } from '../lib/stats.ts';
 import { forkWorkers, killAll, shares, type Worker } from '../load/pool.ts';
@@ -17,6 +23,8 @@ import { rssBytes, type ServerUnderTest, scrapeMetrics, sleep, startServer } fro
 import { initSocketWorkers } from '../load/sockets.ts';
 
 const DEFAULTS = { sockets: 19_000, workers: 4, seconds: 20, interval: 5000, baseline: 1 };
+/** Share of the sockets that must open, and of the pings that must be answered. */
+const MIN_SHARE = 0.99;
 type Options = typeof DEFAULTS;
 
 /**
@@ -68,6 +76,8 @@ async function settle(pid: number): Promise<void> {
 
 interface Run {
   server: string;
+  /** The onsale server's database (fresh for the run); null for the `ws` baseline. */
+  database: string | null;
   sockets: number;
   failed: number;
   bytesPerSocket: number;
@@ -105,6 +115,7 @@ async function measure(which: 'onsale' | 'ws', o: Options): Promise<Run> {
     let openSeconds = 0;
     let open = 0;
     let failed = 0;
+    const errors: Record<string, number>[] = [];
     const readings: (Memory & { open: number })[] = [];
     const half = Math.floor(o.sockets / 2);
     for (const count of [half, o.sockets - half]) {
@@ -122,11 +133,16 @@ async function measure(which: 'onsale' | 'ws', o: Options): Promise<Run> {
       open = opened.reduce((n, r) => n + r.open, 0);
       const f = opened.reduce((n, r) => n + r.failed, 0);
       failed += f;
+      errors.push(...opened.map((r) => r.errors));
       if (f > 0)
         console.error(`connections: ${which}: ${f} failed ${JSON.stringify(opened.map((r) => r.errors))}`);
       await sleep(2000);
       readings.push({ ...(await steady(server)), open });
     }
+    expectCount('connections', `sockets were open (${which})`, open, o.sockets, {
+      minShare: MIN_SHARE,
+      commonError: commonest(errors),
+    });
     const [mid, full] = readings;
     const cost = perSocket(mid, full, Math.max(1, full.open - mid.open));
     const pings = await Promise.all(
@@ -139,10 +155,16 @@ async function measure(which: 'onsale' | 'ws', o: Options): Promise<Run> {
     );
     const h = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000 });
     for (const p of pings) h.add(hdr.decodeFromCompressedBase64(p.hist));
+    const pingsOk = pings.reduce((n, p) => n + p.ok, 0);
+    const pingsFailed = pings.reduce((n, p) => n + p.failed, 0);
+    expectCount('connections', `pings were answered (${which})`, pingsOk, pingsOk + pingsFailed, {
+      minShare: MIN_SHARE,
+    });
     const openAtEnd =
       which === 'onsale' ? ((await scrapeMetrics(server)).get('onsale_sockets') ?? null) : null;
     return {
       server: which,
+      database: server.database,
       sockets: open,
       failed,
       bytesPerSocket: cost.user,
@@ -150,9 +172,9 @@ async function measure(which: 'onsale' | 'ws', o: Options): Promise<Run> {
       nativeBytesPerSocket: cost.native,
       openSeconds: round(openSeconds, 2),
       opensPerSec: round(open / openSeconds),
-      pingP50Ms: round(h.getValueAtPercentile(50) / 1000, 2),
-      pingP99Ms: round(h.getValueAtPercentile(99) / 1000, 2),
-      pingsFailed: pings.reduce((n, p) => n + p.failed, 0),
+      pingP50Ms: round(percentileMs(h, 50, `ping (${which})`), 2),
+      pingP99Ms: round(percentileMs(h, 99, `ping (${which})`), 2),
+      pingsFailed,
       openAtEnd,
     };
   } finally {
@@ -187,6 +209,7 @@ export async function run(args: string[]): Promise<void> {
   const [onsale, ws] = runs;
   printJson({
     bench: 'connections',
+    database: onsale.database,
     sockets: onsale.sockets,
     bytesPerSocket: onsale.bytesPerSocket,
     openSeconds: onsale.openSeconds,

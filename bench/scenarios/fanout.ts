@@ -12,10 +12,17 @@
 // see bench/load/sockets-worker.ts for why. Server CPU (/proc/<pid>/stat) over the window
 // is divided by the delta frames all subscribers received.
 //
+// The server runs on a database of its own (a new Postgres schema when DATABASE_URL is set,
+// else a new PGlite directory), dropped at the end: holds of an earlier run are never there.
+// A window fails the run unless 99 % of its holds were accepted and 99 % of its subscribers
+// opened.
+//
 //   npm run bench -- fanout
 //   options (key=value): subscribers=1000,10000,19000 active=250 rate=200 seconds=8 workers=4
 import { Agent } from 'node:http';
 import * as hdr from 'hdr-histogram-js';
+import { check, commonest, expectCount } from '../lib/checks.ts';
+import { maxMs, percentileMs } from '../lib/histogram.ts';
 import { httpRequest } from '../lib/http.ts';
 import { parseOptions } from '../lib/options.ts';
 import { printJson, printTable, round } from '../lib/stats.ts';
@@ -32,6 +39,9 @@ import {
   startServer,
 } from '../load/server.ts';
 import { initSocketWorkers } from '../load/sockets.ts';
+
+/** Share of a window's holds that must be accepted, and of its subscribers that must open. */
+const MIN_SHARE = 0.99;
 
 const DEFAULTS = {
   subscribers: [1000, 10_000, 19_000],
@@ -55,10 +65,13 @@ interface WorkerResult {
   hist: string;
 }
 
-/** POSTs one raw hold to the internal API on a kept-alive connection; resolves with its outcome. */
-async function postHold(agent: Agent, url: string, body: string): Promise<boolean> {
+/** POSTs one raw hold to the internal API on a kept-alive connection; resolves with null when it was accepted, else why not. */
+async function postHold(agent: Agent, url: string, body: string): Promise<string | null> {
   const r = await httpRequest(agent, `${url}/internal/events/${EVENT_ID}/commands`, 'POST', JSON_TYPE, body);
-  return (JSON.parse(r.text) as { outcomes?: { ok: boolean }[] }).outcomes?.[0]?.ok === true;
+  if (r.status !== 200) return `HTTP ${r.status} ${r.text.slice(0, 80)}`;
+  const out = (JSON.parse(r.text) as { outcomes?: { ok: boolean; error?: { code?: string } }[] })
+    .outcomes?.[0];
+  return out?.ok === true ? null : (out?.error?.code ?? 'no outcome');
 }
 
 const JSON_TYPE = { 'content-type': 'application/json' };
@@ -76,9 +89,10 @@ async function driveHolds(
   to: number,
   rate: number,
   acks: Float64Array,
-): Promise<{ acked: number; failed: number; ackP99Ms: number }> {
+): Promise<{ acked: number; failed: number; firstError: string | null; ackP99Ms: number }> {
   const ackLatency: number[] = [];
   let failed = 0;
+  let firstError: string | null = null;
   const inFlight = new Set<Promise<void>>();
   const started = performance.now();
   const send = (i: number) => {
@@ -90,15 +104,19 @@ async function driveHolds(
     const sent = nowMs();
     const p = postHold(agent, server.url, body)
       .then(
-        (ok) => {
+        (error) => {
           const at = nowMs();
-          if (ok) {
+          if (error === null) {
             acks[i] = at;
             ackLatency.push(at - sent);
-          } else failed++;
+          } else {
+            failed++;
+            firstError ??= error;
+          }
         },
-        () => {
+        (e: unknown) => {
           failed++;
+          firstError ??= (e as Error).message;
         },
       )
       .finally(() => inFlight.delete(p));
@@ -115,6 +133,7 @@ async function driveHolds(
   return {
     acked: ackLatency.length,
     failed,
+    firstError,
     ackP99Ms: ackLatency[Math.floor(ackLatency.length * 0.99)] ?? Number.NaN,
   };
 }
@@ -182,6 +201,10 @@ export async function run(args: string[]): Promise<void> {
           `fanout: ${open} subscribers open (${failed} failed) in ${round((performance.now() - t) / 1000, 1)} s` +
             (failed > 0 ? ` ${JSON.stringify(opened.map((o) => o.errors))}` : ''),
         );
+        expectCount('fanout', 'subscribers were open', open, phase.subscribers, {
+          minShare: MIN_SHARE,
+          commonError: commonest(opened.map((o) => o.errors)),
+        });
         await sleep(1000);
       }
       const acks = new Float64Array(plan.length).fill(Number.NaN);
@@ -193,6 +216,16 @@ export async function run(args: string[]): Promise<void> {
       const t0 = performance.now();
       const drive = await driveHolds(server, agent, plan, from, from + holdsOf[r], opts.rate, acks);
       from += holdsOf[r];
+      expectCount(
+        'fanout',
+        `holds were accepted in the ${phase.name} window with ${phase.subscribers} subscribers`,
+        drive.acked,
+        holdsOf[r],
+        {
+          minShare: MIN_SHARE,
+          firstError: drive.firstError,
+        },
+      );
       await sleep(1000); // the last ticks' deltas
       const cpu = cpuMicros(server.pid) - cpu0;
       const wall = (performance.now() - t0) / 1000;
@@ -255,11 +288,20 @@ export async function run(args: string[]): Promise<void> {
       const active = sum((p) => p.active);
       const delivered = sum((p) => p.delivered);
       const pairs = sum((p) => p.pairs);
+      check(
+        pairs > 0 && delivered > 0,
+        `fanout: ${subscribers} subscribers: no delta reached a measured subscriber ` +
+          `(${delivered} frames delivered, ${drive.acked} holds accepted)`,
+      );
+      const what = `fan-out latency (${subscribers} subscribers)`;
       const res = {
         subscribers,
-        p50FanoutMs: round(h.getValueAtPercentile(50) / 1000, 1),
-        p99FanoutMs: round(h.getValueAtPercentile(99) / 1000, 1),
-        cpuMicrosPerDelivered: round(cpu / Math.max(1, delivered), 2),
+        p50FanoutMs: round(percentileMs(h, 50, what), 1),
+        p99FanoutMs: round(percentileMs(h, 99, what), 1),
+        cpuMicrosPerDelivered: round(cpu / delivered, 2),
+        holds: drive.acked,
+        holdsFailed: drive.failed,
+        pairs,
       };
       results.push(res);
       rows.push({
@@ -269,8 +311,8 @@ export async function run(args: string[]): Promise<void> {
         'ack p99 ms': round(drive.ackP99Ms, 1),
         'p50 ms': res.p50FanoutMs,
         'p99 ms': res.p99FanoutMs,
-        'p99.9 ms': round(h.getValueAtPercentile(99.9) / 1000, 1),
-        'max ms': round(h.maxValue / 1000, 1),
+        'p99.9 ms': round(percentileMs(h, 99.9, what), 1),
+        'max ms': round(maxMs(h, what), 1),
         'delivered/s': round(delivered / wall),
         'missing pairs': active * drive.acked - pairs,
         'server cpu %': round((cpu / wall / 1e6) * 100),
@@ -295,7 +337,8 @@ export async function run(args: string[]): Promise<void> {
         `net µs = server CPU above the 0-subscriber run`,
       rows,
     );
-    printJson({ bench: 'fanout', runs: results });
+    check(results.length > 0, 'fanout: no subscriber count to measure (subscribers=…)');
+    printJson({ bench: 'fanout', database: server.database, rate: opts.rate, runs: results });
   } finally {
     agent.destroy();
     await killAll(workers);

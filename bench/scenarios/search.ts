@@ -6,26 +6,25 @@
 // CatalogSearch (parse, word correction, search with facets, in its own transaction).
 //
 // Postgres is DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test), in a schema
-// of its own dropped at the end, and skipped with a notice when unreachable; PGlite runs in a
-// fresh temporary directory, removed at the end.
+// made for the run and dropped at the end, and skipped with a notice when unreachable; PGlite
+// runs in a fresh temporary directory, removed at the end (bench/lib/scratch-db.ts). A run
+// fails unless the catalog holds exactly the events generated, every timed query ran, and
+// the queries and suggestions found something (an empty catalog answers fast).
 //
 //   npm run bench -- search           100,000 events, 3,000 timed queries per adapter
 //   npm run bench -- search quick     20,000 events, 600 queries
 //   options (key=value): adapters=postgres,pglite events=100000 queries=3000 warmup=300
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pg from 'pg';
 import { bulkEvents, bulkPerformers, bulkVenues } from '../../src/catalog/bulk.ts';
 import { CATEGORIES, CITIES, type GeneratedCatalog, generateCatalog } from '../../src/catalog/demo-data.ts';
 import { parseSearchQuery } from '../../src/catalog/schema.ts';
 import { CatalogSearch } from '../../src/catalog/search.ts';
 import type { Db } from '../../src/persistence/db.ts';
 import { openDb } from '../../src/persistence/open-db.ts';
+import { check, expectCount } from '../lib/checks.ts';
 import { rng } from '../lib/rng.ts';
+import { DATABASE_URL, dropOrWarn, postgresUnreachable, scratchDb } from '../lib/scratch-db.ts';
 import { Latencies, printJson, printTable, round } from '../lib/stats.ts';
 
-const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const TARGET_P99_MS = 50;
 
 interface Options {
@@ -58,47 +57,32 @@ interface Adapter {
   cleanup(): Promise<void>;
 }
 
+/** The adapter on a database made for this run (a new schema, a new directory), or null when skipped. */
 async function openAdapter(name: string): Promise<Adapter | null> {
+  if (name !== 'postgres' && name !== 'pglite')
+    throw new Error(`unknown adapter "${name}" (postgres, pglite)`);
   if (name === 'postgres') {
-    const c = new pg.Client({ connectionString: DATABASE_URL, connectionTimeoutMillis: 2000 });
-    try {
-      await c.connect();
-    } catch (e) {
-      console.log(`[skip] Postgres at ${DATABASE_URL} unreachable (${(e as Error).message}); skipping it`);
+    const why = await postgresUnreachable();
+    if (why) {
+      console.log(`[skip] Postgres at ${DATABASE_URL} unreachable (${why}); skipping it`);
       return null;
-    } finally {
-      await c.end().catch(() => {});
     }
-    const schema = `bench_search_${process.pid}`;
-    const db = await openDb({ databaseUrl: DATABASE_URL, dataDir: '', schema });
+  }
+  const scratch = await scratchDb(name, 'bench_search');
+  try {
+    const db = await openDb(scratch.config);
     return {
       name,
       db,
       async cleanup() {
-        await db.close();
-        const d = new pg.Client({ connectionString: DATABASE_URL });
-        await d.connect();
-        try {
-          await d.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-        } finally {
-          await d.end();
-        }
+        await db.close().catch(() => {});
+        await dropOrWarn(scratch);
       },
     };
+  } catch (e) {
+    await dropOrWarn(scratch);
+    throw e;
   }
-  if (name === 'pglite') {
-    const dataDir = mkdtempSync(join(tmpdir(), 'onsale-bench-search-'));
-    const db = await openDb({ dataDir });
-    return {
-      name,
-      db,
-      async cleanup() {
-        await db.close();
-        rmSync(dataDir, { recursive: true, force: true });
-      },
-    };
-  }
-  throw new Error(`unknown adapter "${name}" (postgres, pglite)`);
 }
 
 type Kind =
@@ -248,9 +232,11 @@ export async function run(args: string[]): Promise<void> {
       // The steady state of a server (autovacuum would get there): statistics, visibility map.
       await a.db.exec('VACUUM ANALYZE');
       const loadMs = round(performance.now() - t0);
+      const { rows } = await a.db.query<{ n: number }>('SELECT count(*)::int AS n FROM events');
+      expectCount('search', `events are in the ${name} catalog`, rows[0].n, catalog.events.length);
       console.log(`${name}: loaded in ${loadMs} ms`);
       const search = new CatalogSearch(a.db, await CatalogSearch.trigramSchema(a.db));
-      const all = new Latencies();
+      const all = new Latencies(`search (${name})`);
       const kinds = new Map<string, Latencies>();
       let results = 0;
       for (let i = 0; i < queries.length; i++) {
@@ -261,16 +247,20 @@ export async function run(args: string[]): Promise<void> {
         if (i < o.warmup) continue;
         all.record(ms);
         results += out.total;
-        const k = kinds.get(q.kind) ?? new Latencies();
+        const k = kinds.get(q.kind) ?? new Latencies(`search "${q.kind}" (${name})`);
         kinds.set(q.kind, k);
         k.record(ms);
       }
-      const suggest = new Latencies();
+      expectCount('search', `timed queries ran on ${name}`, all.count, o.queries);
+      check(results > 0, `search: ${name}: no query found anything in ${catalog.events.length} events`);
+      const suggest = new Latencies(`suggest (${name})`);
+      let suggested = 0;
       for (const p of prefixes) {
         const t = performance.now();
-        await search.suggest(p);
+        if ((await search.suggest(p)).length > 0) suggested++;
         suggest.record(performance.now() - t);
       }
+      check(suggested > 0, `search: ${name}: none of ${prefixes.length} prefixes got a suggestion`);
       runs.push({
         adapter: name,
         events: catalog.events.length,
@@ -318,6 +308,10 @@ export async function run(args: string[]): Promise<void> {
     console.log(`load ${r.loadMs} ms, mean total per query ${r.meanResults}, max ${r.maxMs} ms`);
   }
   for (const s of skipped) console.log(`\n${s}: skipped (unreachable)`);
+  check(
+    runs.length > 0,
+    `search: no adapter ran (asked for ${o.adapters.join(', ')}; skipped ${skipped.join(', ')})`,
+  );
   printJson({
     bench: 'search',
     events: o.events,

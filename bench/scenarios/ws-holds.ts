@@ -8,21 +8,27 @@
 //
 // The server runs with its per-IP and per-account write limits raised out of the way:
 // they are a policy (50/s per address, 10/s per account by default), not a capacity.
+// It runs on a database of its own per adapter (a new Postgres schema at DATABASE_URL, a new
+// PGlite directory), dropped at the end. A phase fails the run unless 99 % of its holds
+// succeeded (and, at the offered rate, 99 % of the holds offered).
 //
 //   npm run bench -- ws-holds
 //   options (key=value): adapters=postgres,pglite fans=192 depth=4 seconds=5 rate=20000
 //     rateSeconds=5 workers=3
 
 import * as hdr from 'hdr-histogram-js';
-import pg from 'pg';
+import { check, commonest, expectCount } from '../lib/checks.ts';
+import { percentileMs } from '../lib/histogram.ts';
 import { parseOptions } from '../lib/options.ts';
 import { inParallel } from '../lib/parallel.ts';
+import { DATABASE_URL, postgresUnreachable } from '../lib/scratch-db.ts';
 import { printJson, printTable, round } from '../lib/stats.ts';
 import { forkWorkers, killAll, shares, sourceAddress, type Worker } from '../load/pool.ts';
 import { demoLayout, EVENT_ID } from '../load/seats.ts';
 import { bucketP99, cpuMicros, type ServerUnderTest, scrapeMetrics, startServer } from '../load/server.ts';
 
-const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+/** Share of a phase's hold attempts that must succeed. */
+const MIN_SHARE = 0.99;
 
 const DEFAULTS = {
   adapters: ['postgres', 'pglite'],
@@ -62,17 +68,6 @@ interface Measured {
   serverCpuPct: number;
 }
 
-async function postgresReachable(): Promise<boolean> {
-  const c = new pg.Client({ connectionString: DATABASE_URL, connectionTimeoutMillis: 2000 });
-  try {
-    await c.connect();
-    await c.end();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 async function register(server: ServerUnderTest, n: number): Promise<string[]> {
   const tokens = new Array<string>(n);
   await inParallel(n, 8, async (i) => {
@@ -87,12 +82,17 @@ async function register(server: ServerUnderTest, n: number): Promise<string[]> {
   return tokens;
 }
 
-/** Runs one phase on every worker at once and merges what they measured. */
+/**
+ * Runs one phase on every worker at once and merges what they measured; fails unless
+ * MIN_SHARE of its attempts (and of `offered` holds, when given) were holds.
+ */
 async function phase(
   server: ServerUnderTest,
   workers: Worker[],
+  label: string,
   call: (w: Worker, share: number) => Promise<PhaseResult>,
   shareOf: (i: number) => number,
+  offered?: number,
 ): Promise<Measured> {
   const m0 = await scrapeMetrics(server);
   const cpu0 = cpuMicros(server.pid);
@@ -110,6 +110,19 @@ async function phase(
     for (const [k, v] of Object.entries(p.errors)) errors[k] = (errors[k] ?? 0) + v;
   }
   const seconds = Math.max(...parts.map((p) => p.seconds));
+  const holds = parts.reduce((n, p) => n + p.holds, 0);
+  const failed = Object.values(errors).reduce((n, x) => n + x, 0);
+  const commonError = commonest(errors);
+  expectCount('ws-holds', `hold attempts succeeded (${label})`, holds, holds + failed, {
+    minShare: MIN_SHARE,
+    commonError,
+  });
+  if (offered !== undefined)
+    expectCount('ws-holds', `holds offered were held (${label})`, holds, offered, {
+      minShare: MIN_SHARE,
+      commonError,
+    });
+  const what = `hold latency (${label})`;
   return {
     holdsPerSec: round(parts.reduce((n, p) => n + p.holds, 0) / seconds),
     batchesPerSec: round(batches / wall),
@@ -124,21 +137,20 @@ async function phase(
         1000) /
         wall,
     ),
-    p50Ms: round(h.getValueAtPercentile(50) / 1000, 2),
-    p99Ms: round(h.getValueAtPercentile(99) / 1000, 2),
+    p50Ms: round(percentileMs(h, 50, what), 2),
+    p99Ms: round(percentileMs(h, 99, what), 2),
     errors,
     serverCpuPct: round((cpu / wall / 1e6) * 100),
   };
 }
 
 async function runAdapter(adapter: string, o: Options) {
-  const schema = `bench_ws_holds_${process.pid}`;
   const env: Record<string, string> = {
     ONSALE_RATE_IP_PER_SEC: '1000000000',
     ONSALE_RATE_ACCOUNT_PER_SEC: '1000000000',
     ONSALE_MAX_SOCKETS_PER_IP: '19000',
+    // startServer gives it a new schema on this server, or a new PGlite directory.
     DATABASE_URL: adapter === 'postgres' ? DATABASE_URL : '',
-    ...(adapter === 'postgres' ? { ONSALE_DB_SCHEMA: schema } : {}),
   };
   const layout = demoLayout();
   const ordinary: string[] = [];
@@ -168,26 +180,30 @@ async function runAdapter(adapter: string, o: Options) {
         });
       }),
     );
-    const closed = (via: 'socket' | 'http', seconds: number) =>
+    const closed = (via: 'socket' | 'http', seconds: number, label: string) =>
       phase(
         server!,
         workers,
+        `${adapter}, ${label}`,
         (w) => w.call<PhaseResult>('closed', { seconds, depth: o.depth, via }),
         () => 0,
       );
     const skip = Promise.resolve(null);
     const on = (p: string) => o.phases.includes(p);
-    await closed('socket', 2); // warm-up: JIT, journal, connections
-    const socket = on('socket') ? await closed('socket', o.seconds) : await skip;
-    if (on('http')) await closed('http', 1);
-    const http = on('http') ? await closed('http', o.seconds) : await skip;
+    await closed('socket', 2, 'socket warm-up'); // JIT, journal, connections
+    const socket = on('socket') ? await closed('socket', o.seconds, 'sockets') : await skip;
+    if (on('http')) await closed('http', 1, 'HTTP warm-up');
+    const http = on('http') ? await closed('http', o.seconds, 'HTTP') : await skip;
     const rateShares = shares(o.rate, o.workers);
     const atRate = on('rate')
       ? await phase(
           server,
           workers,
+          `${adapter}, ${o.rate}/s offered`,
           (w, share) => w.call<PhaseResult>('open', { seconds: o.rateSeconds, rate: share }),
           (i) => rateShares[i],
+          // As each worker counts them out (holds-worker.ts `open`).
+          rateShares.reduce((n, share) => n + Math.round(o.rateSeconds * share), 0),
         )
       : await skip;
     const closes = [...(await scrapeMetrics(server))].filter(([k]) =>
@@ -199,12 +215,6 @@ async function runAdapter(adapter: string, o: Options) {
     await Promise.all(workers.map((w) => w.call('close').catch(() => {})));
     await killAll(workers);
     await server?.stop();
-    if (adapter === 'postgres') {
-      const c = new pg.Client({ connectionString: DATABASE_URL });
-      await c.connect();
-      await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      await c.end();
-    }
   }
 }
 
@@ -213,13 +223,20 @@ export async function run(args: string[]): Promise<void> {
   const runs: Awaited<ReturnType<typeof runAdapter>>[] = [];
   const skipped: string[] = [];
   for (const adapter of o.adapters) {
-    if (adapter === 'postgres' && !(await postgresReachable())) {
-      console.error(`ws-holds: Postgres at ${DATABASE_URL} is unreachable; skipping it`);
+    if (adapter !== 'postgres' && adapter !== 'pglite')
+      throw new Error(`ws-holds: unknown adapter "${adapter}" (postgres, pglite)`);
+    const unreachable = adapter === 'postgres' ? await postgresUnreachable() : null;
+    if (unreachable) {
+      console.error(`ws-holds: Postgres at ${DATABASE_URL} is unreachable (${unreachable}); skipping it`);
       skipped.push(adapter);
       continue;
     }
     runs.push(await runAdapter(adapter, o));
   }
+  check(
+    runs.length > 0,
+    `ws-holds: no adapter ran (asked for ${o.adapters.join(', ')}; skipped ${skipped.join(', ')})`,
+  );
   const rows = runs.flatMap((r) =>
     [
       { database: r.adapter, phase: `sockets, ${o.depth} in flight per fan`, m: r.socket },

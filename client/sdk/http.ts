@@ -1,4 +1,5 @@
 // The HTTP half of the SDK: fetch-based, so the same code runs in browsers and Node 20.
+import type { HoldRequest } from './protocol.ts';
 
 export class ApiError extends Error {
   constructor(
@@ -10,12 +11,7 @@ export class ApiError extends Error {
   }
 }
 
-export interface HoldRequest {
-  eventId: string;
-  seats?: string[];
-  best?: { count: number; filter?: Record<string, unknown> };
-  ga?: { area: string; count: number };
-}
+export type { HoldRequest } from './protocol.ts';
 
 export interface HoldResult {
   holdId: string;

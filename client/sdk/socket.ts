@@ -1,6 +1,7 @@
 import { inflateSync } from 'fflate';
 import { Packr } from 'msgpackr';
 import { ApiError, type HoldRequest, type HoldResult } from './http.ts';
+import { PACKR_OPTIONS } from './protocol.ts';
 import type { QueueTick } from './queue.ts';
 import { SeatMap } from './seat-map.ts';
 
@@ -8,7 +9,7 @@ import { SeatMap } from './seat-map.ts';
 // ids answered by promises, and the waiting room's "now serving" broadcasts. Runs on the
 // browser's WebSocket or, in Node, on the `ws` package's (pass it as `WebSocket`).
 
-const packr = new Packr({ useRecords: false });
+const packr = new Packr(PACKR_OPTIONS);
 
 // Handlers take `never`: the browser's WebSocket and the `ws` package's (whose event types
 // differ) then both fit without a cast; the SDK's own handlers declare what they read.

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Role, User } from '../gateway/router.ts';
 import type { Db } from '../persistence/db.ts';
+import type { Role, User } from '../user.ts';
 import { emailSchema, passwordSchema, roleSchema } from './credentials.ts';
 import { AccountError, INVALID_CREDENTIALS } from './errors.ts';
 import { hashPassword, verifyPassword } from './password.ts';
@@ -61,7 +61,7 @@ export class Accounts {
     const address = validEmail(email);
     validPassword(password);
     const r = roleSchema.safeParse(role);
-    if (!r.success) throw new AccountError(400, 'INVALID_ROLE', `unknown role "${String(role)}"`);
+    if (!r.success) throw new AccountError('INVALID_ROLE', `unknown role "${String(role)}"`);
     const hash = await hashPassword(password);
     const { rows } = await this.db.query<UserRow>(
       `INSERT INTO users (id, email, password_hash, role) VALUES ($1, $2, $3, $4)
@@ -70,7 +70,7 @@ export class Accounts {
       [randomUUID(), address, hash, r.data],
     );
     if (rows.length === 0) {
-      throw new AccountError(409, 'EMAIL_TAKEN', 'an account with this email already exists');
+      throw new AccountError('EMAIL_TAKEN', 'an account with this email already exists');
     }
     return toUser(rows[0]);
   }
@@ -93,7 +93,7 @@ export class Accounts {
     let ok = false;
     if (row) ok = await verifyPassword(password, row.password_hash);
     else await verifyPassword(String(password).slice(0, 200), await this.dummy());
-    if (!row || !ok) throw new AccountError(401, INVALID_CREDENTIALS, 'wrong email or password');
+    if (!row || !ok) throw new AccountError(INVALID_CREDENTIALS, 'wrong email or password');
     return this.startSession(toUser(row));
   }
 
@@ -145,12 +145,12 @@ export class Accounts {
   /** Changes a user's role (admins only, checked by the caller). 404 USER_NOT_FOUND. */
   async setRole(userId: string, role: Role): Promise<User> {
     const r = roleSchema.safeParse(role);
-    if (!r.success) throw new AccountError(400, 'INVALID_ROLE', `unknown role "${String(role)}"`);
+    if (!r.success) throw new AccountError('INVALID_ROLE', `unknown role "${String(role)}"`);
     const { rows } = await this.db.query<UserRow>(
       'UPDATE users SET role = $2 WHERE id = $1 RETURNING id, email, role',
       [userId, r.data],
     );
-    if (rows.length === 0) throw new AccountError(404, 'USER_NOT_FOUND', 'no such user');
+    if (rows.length === 0) throw new AccountError('USER_NOT_FOUND', 'no such user');
     await this.cache.deleteWhere((u) => u?.id === userId);
     return toUser(rows[0]);
   }
@@ -192,12 +192,12 @@ export class Accounts {
 
 function validEmail(email: string): string {
   const r = emailSchema.safeParse(email);
-  if (!r.success) throw new AccountError(400, 'INVALID_EMAIL', 'that is not a valid email address');
+  if (!r.success) throw new AccountError('INVALID_EMAIL', 'that is not a valid email address');
   return r.data;
 }
 
 function validPassword(password: string): void {
   const r = passwordSchema.safeParse(password);
   if (!r.success)
-    throw new AccountError(400, 'INVALID_PASSWORD', r.error.issues[0]?.message ?? 'invalid password');
+    throw new AccountError('INVALID_PASSWORD', r.error.issues[0]?.message ?? 'invalid password');
 }

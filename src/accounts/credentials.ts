@@ -1,9 +1,7 @@
 import { z } from 'zod';
-import type { Role } from '../gateway/router.ts';
+import { ROLES } from '../user.ts';
 
 // What an email, a password and a role must look like, for the API and for the Accounts class.
-
-export const ROLES = ['fan', 'operator', 'admin', 'scanner'] as const satisfies readonly Role[];
 
 /** Trimmed and lower-cased before it is checked: one account per address, whatever the case. */
 export const emailSchema = z.string().trim().toLowerCase().max(254).pipe(z.email());

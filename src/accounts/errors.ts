@@ -1,6 +1,6 @@
-import { HttpError } from '../gateway/router.ts';
+import { AppError } from '../errors.ts';
 
-/** An account operation refused; routes pass it straight through as {error: {code, message}}. */
-export class AccountError extends HttpError {}
+/** An account operation refused. */
+export class AccountError extends AppError {}
 
 export const INVALID_CREDENTIALS = 'INVALID_CREDENTIALS';

@@ -30,8 +30,12 @@ export interface CommittedBatch extends EventBatch {
  */
 export interface LiveSubscriber {
   readonly name: string;
-  /** The event's actor started, or restarted from durable state, at `version`; batches follow from version + 1. */
-  started?(eventId: string, version: number): void;
+  /**
+   * The event's actor started at `version`; batches follow from version + 1. `restarted`:
+   * it crashed and recovered from durable state (what was built from batches the stream
+   * never handed out may be wrong), not a first start in this process.
+   */
+  started?(eventId: string, version: number, restarted: boolean): void;
   committed(batch: CommittedBatch): void;
   /**
    * `committed` threw on versions from..to of the event. Later batches still come; what
@@ -96,10 +100,10 @@ export class CommitStream {
   }
 
   /** An actor recovered at `version`: live subscribers restart, durable ones catch up. */
-  started(eventId: string, version: number): void {
+  started(eventId: string, version: number, restarted: boolean): void {
     for (const sub of this.live) {
       try {
-        sub.started?.(eventId, version);
+        sub.started?.(eventId, version, restarted);
       } catch (error) {
         this.log.error({ err: error, eventId, subscriber: sub.name }, 'commit subscriber failed on start');
       }

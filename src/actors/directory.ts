@@ -4,9 +4,6 @@ import { EventHandle } from './event-handle.ts';
 import { type ActorMsg, EventRuntime, type EventSpec, type RuntimeDeps, refuse } from './event-runtime.ts';
 import { FencingError } from './ports.ts';
 
-/** @deprecated import from event-handle.ts */
-export type { EventHandle } from './event-handle.ts';
-
 /** Restarts allowed within the window before a crashing actor is stopped for good. */
 const MAX_RESTARTS = 5;
 const RESTART_WINDOW_MS = 60_000;
@@ -70,9 +67,13 @@ export class Directory<M = unknown> {
       `${spec.eventId}.${++this.spawned}`,
       {
         initialStateFunc: (ctx) => {
+          const restarted = handle.runtime !== undefined;
           handle.runtime?.dispose();
-          handle.runtime = new EventRuntime(spec, this.deps, (m) =>
-            handle.status === 'stopped' ? refuse(m) : dispatch(ctx.self, m),
+          handle.runtime = new EventRuntime(
+            spec,
+            this.deps,
+            (m) => (handle.status === 'stopped' ? refuse(m) : dispatch(ctx.self, m)),
+            restarted,
           );
           return handle.runtime;
         },

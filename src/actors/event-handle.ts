@@ -1,7 +1,6 @@
 import { dispatch, type Ref } from 'nact';
 import type { Command } from '../domain/commands.ts';
 import type { Outcome } from '../domain/outcome.ts';
-import type { EventState } from '../domain/state.ts';
 import type { Envelope, EventPort, Query, QueryArgs, QueryName, QueryResult } from './event-port.ts';
 import type { ActorMsg, EventRuntime, EventSpec, PendingQuery } from './event-runtime.ts';
 
@@ -47,12 +46,7 @@ export class EventHandle<M = unknown> implements EventPort {
     return this.runtime?.isReady ? 'ready' : 'starting';
   }
 
-  submit(envelopes: Envelope[]): Promise<Outcome[]>;
-  /** @deprecated use submitOne */
-  submit(command: Command, key?: string): Promise<Outcome>;
-  submit(x: Envelope[] | Command, key?: string): Promise<Outcome[]> | Promise<Outcome> {
-    if (!Array.isArray(x)) return this.submitOne(x, key === undefined ? {} : { key }) as Promise<never>;
-    const envelopes = x;
+  submit(envelopes: Envelope[]): Promise<Outcome[]> {
     if (this.halted) return Promise.resolve(envelopes.map(() => STOPPED));
     return new Promise<Outcome[]>((resolve) => {
       this.waiters.push({ start: this.pending.length, count: envelopes.length, resolve });
@@ -74,40 +68,6 @@ export class EventHandle<M = unknown> implements EventPort {
     return new Promise((resolve, reject) => {
       this.queries.push({ query: { name, args } as Query, resolve: resolve as (v: unknown) => void, reject });
       this.schedule();
-    });
-  }
-
-  /** @deprecated use submit */
-  submitMany(envelopes: Envelope[]): Promise<Outcome[]> {
-    return this.submit(envelopes);
-  }
-
-  /** @deprecated use query('seatStatuses', {}) */
-  durableSeats() {
-    return this.query('seatStatuses', {});
-  }
-
-  /** @deprecated use status */
-  get stopped(): boolean {
-    return this.halted;
-  }
-
-  /** @deprecated live-state closures cannot cross a process: use query */
-  read<T>(fn: (state: EventState) => T): Promise<T> {
-    if (this.halted) return Promise.reject(new Error(`event ${this.eventId} is not running`));
-    return new Promise((resolve, reject) => {
-      this.send();
-      dispatch(this.ref, {
-        kind: 'read',
-        fn: (st) => {
-          try {
-            resolve(fn(st));
-          } catch (e) {
-            reject(e);
-          }
-        },
-        fail: reject,
-      });
     });
   }
 

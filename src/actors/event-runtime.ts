@@ -20,9 +20,6 @@ import {
 } from './ports.ts';
 import { decodeSnapshot, encodeSnapshot } from './snapshot-envelope.ts';
 
-/** @deprecated import from event-port.ts */
-export type { DurableSeats, Envelope } from './event-port.ts';
-
 export type Done = (outcomes: Outcome[]) => void;
 
 export interface PendingQuery {
@@ -35,7 +32,6 @@ export interface PendingQuery {
 export function refuse(msg: ActorMsg): void {
   if (msg.kind === 'submit') msg.done(msg.envelopes.map(() => UNAVAILABLE));
   else if (msg.kind === 'query') for (const p of msg.queries) p.reject(new Error('the event is not running'));
-  else if (msg.kind === 'read') msg.fail(new Error('the event is not running'));
   else if (msg.kind === 'drain') msg.done();
 }
 
@@ -44,8 +40,6 @@ export type ActorMsg =
   | { kind: 'submit'; envelopes: Envelope[]; done: Done }
   | { kind: 'expire' }
   | { kind: 'query'; queries: PendingQuery[] }
-  /** @deprecated live-state closures; goes once every caller uses queries */
-  | { kind: 'read'; fn: (state: EventState) => void; fail: (error: Error) => void }
   | { kind: 'drain'; done: () => void }
   | { kind: 'fatal'; error: Error };
 
@@ -131,6 +125,8 @@ export class EventRuntime {
     private readonly deps: RuntimeDeps,
     /** Posts a message to this runtime's own actor. */
     private readonly post: (msg: ActorMsg) => void,
+    /** A runtime replacing one that crashed, rather than the event's first in this process. */
+    private readonly restarted = false,
   ) {
     this.now = deps.now ?? Date.now;
     this.lastUsed = this.now();
@@ -182,7 +178,7 @@ export class EventRuntime {
       },
       'event recovered',
     );
-    this.deps.commits.started(eventId, state.version);
+    this.deps.commits.started(eventId, state.version, this.restarted);
     const queued = this.queued;
     this.queued = [];
     this.expireDue();
@@ -274,9 +270,6 @@ export class EventRuntime {
       case 'query':
         this.lastUsed = this.now();
         for (const p of msg.queries) this.answer(p);
-        break;
-      case 'read':
-        msg.fn(this.state);
         break;
       case 'drain':
         this.drains.push(msg.done);
@@ -429,7 +422,7 @@ export class EventRuntime {
       this.lastSnapshotAt = now;
     }
     const version = this.state.version;
-    this.deps.journal.append(this.spec.eventId, this.epoch, batch.entries).then(
+    this.deps.journal.append(this.spec.eventId, this.epoch, batch.entries, this.state.holds.size).then(
       () => this.committed(batch, version),
       (error: Error) => this.fatal(error),
     );
@@ -504,7 +497,7 @@ export class EventRuntime {
    */
   private settleDead(msg: ActorMsg): void {
     if (msg.kind === 'submit') msg.done(msg.envelopes.map(() => UNAVAILABLE));
-    else if (msg.kind === 'query' || msg.kind === 'read') this.post(msg);
+    else if (msg.kind === 'query') this.post(msg);
     else if (msg.kind === 'drain') msg.done();
   }
 

@@ -43,8 +43,12 @@ export class FencingError extends Error {
 export interface JournalPort {
   /** Takes ownership of the event's journal; appends under older epochs fail from now on. */
   claim(eventId: string): Promise<number>;
-  /** Resolves once the entries are durable; rejects if the epoch or sequence is not current. */
-  append(eventId: string, epoch: number, entries: JournalEntry[]): Promise<void>;
+  /**
+   * Resolves once the entries are durable; rejects if the epoch or sequence is not current.
+   * `liveHolds` is how many holds are live once they apply (kept beside the journal, so a
+   * starting server knows which events must run).
+   */
+  append(eventId: string, epoch: number, entries: JournalEntry[], liveHolds?: number): Promise<void>;
   /**
    * Calls `onEntries` with every entry after `afterSeq`, in order, in chunks; a call that
    * returns false stops the read there (a page of history needs no more).

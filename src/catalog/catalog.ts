@@ -1,15 +1,16 @@
 import type { Logger } from 'pino';
+import type { Directory } from '../actors/directory.ts';
 import { generateChart } from '../domain/chart-generator.ts';
-import { eventSummary } from '../gateway/event-routes.ts';
-import type { LiveEvents } from '../gateway/live-events.ts';
-import type { Reply, RequestContext, User } from '../gateway/router.ts';
+import type { Availability } from '../domain/queries.ts';
 import type { Db } from '../persistence/db.ts';
+import { isOperator, type User } from '../user.ts';
+import type { Cached } from './cache.ts';
 import { RecordCache } from './cache.ts';
 import { checkChart } from './chart-format.ts';
 import { loadDemoCatalog } from './demo-data.ts';
 import { type EventDetail, loadEventDetail } from './detail.ts';
 import { notFound } from './errors.ts';
-import { CatalogLive, type LiveHooks } from './live.ts';
+import { CatalogLive, type EventInfo, type LiveHooks } from './live.ts';
 import { PresaleLists } from './presale.ts';
 import { SaleClock } from './sale-clock.ts';
 import type {
@@ -22,11 +23,11 @@ import type {
   VenueUpdate,
 } from './schema.ts';
 import { CatalogSearch } from './search.ts';
-import { CatalogStore, type ChartImport } from './store.ts';
+import type { CatalogStore, ChartImport } from './store.ts';
 
-// The catalog capability: the store (SQL), search, the event-record cache and the live
-// actors, behind the operations the routes call. Every write drops the cache entries it
-// affects; events out of draft get (and keep) a running actor.
+// The catalog capability: the store (SQL), search, the event-record cache, presale lists,
+// the sale clock, and the event actors' sale and prices, behind the operations the routes
+// call. Every write drops the cache entries it affects.
 
 export interface CatalogOptions {
   log: Logger;
@@ -38,19 +39,14 @@ export interface CatalogOptions {
   now?: () => Date;
 }
 
-const OPERATOR_ROLES = new Set(['operator', 'admin']);
-const isOperator = (u: User | null) => u !== null && OPERATOR_ROLES.has(u.role);
-
-function matches(ifNoneMatch: string | undefined, etag: string): boolean {
-  if (!ifNoneMatch) return false;
-  return ifNoneMatch.split(',').some((t) => {
-    const v = t.trim();
-    return v === '*' || v === etag || v === `W/${etag}`;
-  });
+/** An event as fans see it: the cached catalog record and the live availability. */
+export interface EventView {
+  record: Cached<EventDetail>;
+  /** From the event's actor; null while it cannot answer. */
+  live: Availability | null;
 }
 
 export class Catalog {
-  readonly store: CatalogStore;
   readonly live: CatalogLive;
   readonly cache = new RecordCache<EventDetail>();
   /** Who is invited to each event's presale. */
@@ -62,36 +58,34 @@ export class Catalog {
 
   private constructor(
     readonly db: Db,
-    readonly events: LiveEvents,
+    readonly store: CatalogStore,
+    private readonly directory: Directory<EventInfo>,
     readonly search: CatalogSearch,
     opts: CatalogOptions,
   ) {
-    this.store = new CatalogStore(db);
-    this.live = new CatalogLive(this.store, events, opts.log, opts.hooks);
+    this.live = new CatalogLive(store, directory, opts.log, opts.hooks);
     this.presale = new PresaleLists(db);
     this.clock = new SaleClock(db, (id, to) => this.setStatus(id, to), opts.log, opts.now);
   }
 
-  /** Loads the demo into an empty database if asked, opens every event out of draft. */
-  static async start(db: Db, events: LiveEvents, opts: CatalogOptions): Promise<Catalog> {
+  /**
+   * Loads the demo into an empty database if asked and makes due sale moves. Event actors
+   * start on first use, from the specs the store gives (`EventSpecs`, the Directory's source).
+   */
+  static async start(
+    db: Db,
+    store: CatalogStore,
+    directory: Directory<EventInfo>,
+    opts: CatalogOptions,
+  ): Promise<Catalog> {
     const search = new CatalogSearch(db, await CatalogSearch.trigramSchema(db), opts.now);
-    const catalog = new Catalog(db, events, search, opts);
-    const demo = opts.demo && (await catalog.store.isEmpty());
+    const catalog = new Catalog(db, store, directory, search, opts);
+    const demo = opts.demo && (await store.isEmpty());
     if (demo) {
       const started = performance.now();
-      const n = await loadDemoCatalog(catalog.store, opts.now?.() ?? new Date());
+      const n = await loadDemoCatalog(store, opts.now?.() ?? new Date());
       opts.log.info({ ...n, ms: Math.round(performance.now() - started) }, 'demo catalog loaded');
     }
-    const started = performance.now();
-    const opened = await catalog.live.openAll();
-    if (demo) {
-      // Actors start with their sale open: close or pause those of demo events not on sale.
-      const all = await catalog.store.listEvents({}, 1, 10_000);
-      await Promise.all(
-        all.items.filter((e) => e.status !== 'on_sale').map((e) => catalog.live.applyStatus(e.id, e.status)),
-      );
-    }
-    opts.log.info({ events: opened, ms: Math.round(performance.now() - started) }, 'catalog events opened');
     // Sale times passed while the server was down take effect now.
     await catalog.clock.tick();
     const every = opts.popularityMs ?? 30_000;
@@ -151,7 +145,7 @@ export class Catalog {
 
   // ---- events ---------------------------------------------------------------------------
 
-  /** Creates an event; out of draft, its actor opens at once (with the sale its status implies). */
+  /** Creates an event; on sale, its actor starts at once (its sale is due). */
   async createEvent(body: EventCreate) {
     const event = await this.store.createEvent(body);
     this.cache.delete(event.id);
@@ -172,9 +166,11 @@ export class Catalog {
     return this.presale.invited(eventId, user.email);
   }
 
+  /** New price tiers; a running actor takes them at once (seats of unpriced tiers go off sale). */
   async setPriceTiers(id: string, tiers: Record<string, number>) {
     const event = await this.store.setPriceTiers(id, tiers);
     this.cache.delete(id);
+    if (event.status !== 'draft') await this.live.applyPrices(id);
     return event;
   }
 
@@ -197,37 +193,17 @@ export class Catalog {
   }
 
   /**
-   * GET /api/events/:id: the cached catalog record merged with the live summary read from
-   * the actor. The ETag covers both (record hash + seat-state version); drafts are for
-   * operators only.
+   * An event as fans see it: the cached record (drafts for operators only) and the live
+   * availability of its actor, which this starts if it was not running.
    */
-  async eventReply(ctx: RequestContext<unknown>): Promise<Reply> {
-    const id = ctx.params.id;
-    const cached = id.length <= 128 ? await this.detail(id) : null;
-    const live = this.events.get(id);
-    if (!cached || (cached.value.status === 'draft' && !isOperator(ctx.user))) {
-      // An event opened outside the catalog (tests, tools) still shows its live summary.
-      if (!cached && live)
-        return { headers: { 'cache-control': 'no-cache' }, body: await eventSummary(live) };
-      throw notFound('event', id);
+  async view(id: string, user: User | null): Promise<EventView> {
+    const record = await this.detail(id);
+    if (!record || (record.value.status === 'draft' && !isOperator(user))) throw notFound('event', id);
+    let live: Availability | null = null;
+    if (record.value.status !== 'draft') {
+      const handle = await this.directory.event(id).catch(() => null);
+      live = handle ? await handle.query('availability', {}).catch(() => null) : null;
     }
-    let summary: Awaited<ReturnType<typeof eventSummary>> | null = null;
-    if (live && !live.handle.stopped) summary = await eventSummary(live).catch(() => null);
-    const etag = `"${cached.tag}.${summary ? summary.version : 'x'}"`;
-    const headers = {
-      etag,
-      'cache-control': cached.value.status === 'draft' ? 'private, no-cache' : 'public, max-age=1',
-    };
-    if (matches(ctx.headers['if-none-match'], etag)) return { status: 304, headers };
-    return {
-      headers,
-      body: {
-        ...cached.value,
-        sale: summary?.sale ?? null,
-        version: summary?.version ?? null,
-        seats: summary?.seats ?? null,
-        areas: summary?.areas ?? [],
-      },
-    };
+    return { record, live };
   }
 }

@@ -233,7 +233,9 @@ export class InvalidChart extends CatalogError {
     readonly more: number,
   ) {
     const first = problems[0];
-    super(400, 'INVALID_CHART', first ? `${first.path}: ${first.message}` : 'invalid chart');
+    super('INVALID_CHART', first ? `${first.path}: ${first.message}` : 'invalid chart', {
+      details: { problems, more },
+    });
   }
 }
 

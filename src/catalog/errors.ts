@@ -1,9 +1,9 @@
-import { HttpError } from '../gateway/router.ts';
+import { AppError } from '../errors.ts';
 
 // Catalog failures carry their HTTP status and a stable code; the router turns them into
 // the one error shape {error: {code, message}}.
 
-export class CatalogError extends HttpError {}
+export class CatalogError extends AppError {}
 
 export const notFound = (what: 'venue' | 'performer' | 'event', id: string) =>
-  new CatalogError(404, `${what.toUpperCase()}_NOT_FOUND`, `no ${what} "${id.slice(0, 64)}"`);
+  new CatalogError(`${what.toUpperCase()}_NOT_FOUND`, `no ${what} "${id.slice(0, 64)}"`);

@@ -1,19 +1,20 @@
 import type { Logger } from 'pino';
+import type { Directory } from '../actors/directory.ts';
+import type { EventSpec } from '../actors/event-runtime.ts';
 import { type Chart, compileChart, type Layout } from '../domain/chart.ts';
 import type { SaleStatus } from '../domain/commands.ts';
-import { BOOKED, HELD } from '../domain/seat-status.ts';
-import type { LiveEvents } from '../gateway/live-events.ts';
 import { CatalogError } from './errors.ts';
 import type { EventStatus } from './schema.ts';
 import type { CatalogStore, LiveSpec } from './store.ts';
 
-// Catalog events as running event actors. Every event out of draft has one: opened when it
-// is created (or published), and opened again at start-up, when it recovers from its
-// journal. Events of one venue chart share one parsed chart and one compiled layout (both
-// immutable), so a few hundred theatre events cost their seat state and little else.
-// The catalog status drives the actor's sale switch.
+// Catalog events as event actors. The catalog is the one owner of an event's sale and
+// prices: an actor starts from the spec read here (on first use, or when its sale is due)
+// and converges to it, and every later change of status or price tiers is sent to the
+// running actor as one command. Events of one venue chart share one parsed chart and one
+// compiled layout (both immutable), so a few hundred theatre events cost their seat state
+// and little else.
 
-/** The actor's sale switch for each catalog status (undefined: left as it is). */
+/** The actor's sale for each catalog status (undefined: left as it is). */
 const SALE: Record<EventStatus, SaleStatus | undefined> = {
   draft: undefined,
   scheduled: 'closed',
@@ -25,43 +26,35 @@ const SALE: Record<EventStatus, SaleStatus | undefined> = {
   cancelled: 'closed',
 };
 
+/** What an event's actor is told besides its spec: what the seat map shows. */
+export interface EventInfo {
+  name: string;
+  chart: Chart;
+}
+
 export interface LiveHooks {
-  /** The sale of an event opened (its waiting room shuffles the pre-queue). */
+  /** A sale phase that lets fans in (presale or general) began: the waiting room's lottery. */
   saleOpened?(eventId: string): Promise<unknown>;
 }
 
-export class CatalogLive {
+/** Reads event specs from the catalog: the Directory's spec source. */
+export class EventSpecs {
   private charts = new Map<string, Promise<{ chart: Chart; layout: Layout }>>();
-  /** Held + booked places last seen per event, to write popularity only when it moved. */
-  private seen = new Map<string, number>();
 
-  constructor(
-    private readonly store: CatalogStore,
-    private readonly events: LiveEvents,
-    private readonly log: Logger,
-    private readonly hooks: LiveHooks = {},
-  ) {}
+  constructor(private readonly store: CatalogStore) {}
 
-  /** Opens every event out of draft that is not running yet (start-up). */
-  async openAll(): Promise<number> {
-    const specs = await this.store.liveSpecs();
-    let opened = 0;
-    for (const spec of specs) if (await this.openSpec(spec)) opened++;
-    return opened;
+  /** The spec of an event out of draft; null for drafts and ids that name nothing. */
+  async load(eventId: string): Promise<{ spec: EventSpec; meta: EventInfo } | null> {
+    const [s] = await this.store.liveSpecs([eventId]);
+    return s ? this.of(s) : null;
   }
 
-  /** Opens one event's actor if it is out of draft and not running yet. */
-  async open(eventId: string): Promise<boolean> {
-    const [spec] = await this.store.liveSpecs([eventId]);
-    return spec ? this.openSpec(spec) : false;
-  }
-
-  private async openSpec(spec: LiveSpec): Promise<boolean> {
-    if (this.events.get(spec.id)) return false;
-    const { chart, layout } = await this.compiled(spec.venueId, spec.chartVersion);
-    if (this.events.get(spec.id)) return false; // opened meanwhile
-    this.events.open({ id: spec.id, name: spec.name, chart, layout, prices: spec.prices });
-    return true;
+  private async of(s: LiveSpec): Promise<{ spec: EventSpec; meta: EventInfo }> {
+    const { chart, layout } = await this.compiled(s.venueId, s.chartVersion);
+    const spec: EventSpec = { eventId: s.id, layout, prices: s.prices };
+    const sale = SALE[s.status];
+    if (sale) spec.sale = sale;
+    return { spec, meta: { name: s.name, chart } };
   }
 
   private compiled(venueId: string, version: number): Promise<{ chart: Chart; layout: Layout }> {
@@ -74,48 +67,74 @@ export class CatalogLive {
     }
     return p;
   }
+}
+
+export class CatalogLive {
+  /** Held + booked places last seen per event, to write popularity only when it moved. */
+  private seen = new Map<string, number>();
+
+  constructor(
+    private readonly store: CatalogStore,
+    private readonly directory: Directory<EventInfo>,
+    private readonly log: Logger,
+    private readonly hooks: LiveHooks = {},
+  ) {}
 
   /**
-   * Sets the actor's sale switch to match `status` (opening the actor first if needed).
+   * Sends the sale `status` implies to the event's actor. An actor not running takes it from
+   * its spec when it starts; a sale that lets fans in starts the actor now (its sale is due).
    * Throws 503 when the actor cannot take the command; asking again retries.
    */
   async applyStatus(eventId: string, status: EventStatus): Promise<void> {
-    if (status === 'draft') return;
-    await this.open(eventId);
     const sale = SALE[status];
-    const live = this.events.get(eventId);
-    if (!sale || !live) return;
-    const current = await live.handle.read((s) => s.sale);
-    if (current !== sale) {
-      const out = await live.handle.submit({ type: 'setSale', status: sale });
-      if (!out.ok) {
-        throw new CatalogError(
-          503,
-          'EVENT_UNAVAILABLE',
-          `the status is saved but the event's sale could not be switched (${out.error.code}); send it again`,
-        );
+    if (!sale) return;
+    const handle =
+      sale === 'open' || sale === 'presale'
+        ? await this.directory.event(eventId)
+        : await this.directory.running(eventId);
+    if (handle) {
+      const current = (await handle.query('availability', {})).sale;
+      if (current !== sale) {
+        const out = await handle.submitOne({ type: 'setSale', status: sale }, { by: 'catalog' });
+        if (!out.ok && out.error.code !== 'INVALID_COMMAND') {
+          throw new CatalogError(
+            'EVENT_UNAVAILABLE',
+            `the status is saved but the event's sale could not be switched (${out.error.code}); send it again`,
+          );
+        }
       }
     }
-    // The first phase that lets fans in (presale or general) runs the waiting room's lottery.
-    if ((sale === 'open' || sale === 'presale') && this.hooks.saleOpened) await this.hooks.saleOpened(eventId);
+    if ((sale === 'open' || sale === 'presale') && this.hooks.saleOpened)
+      await this.hooks.saleOpened(eventId);
+  }
+
+  /** Sends new price tiers to the event's actor if it runs (else it reads them when it starts). */
+  async applyPrices(eventId: string): Promise<void> {
+    const handle = await this.directory.running(eventId);
+    if (!handle) return;
+    const [spec] = await this.store.liveSpecs([eventId]);
+    if (!spec) return;
+    const out = await handle.submitOne({ type: 'setPrices', prices: spec.prices }, { by: 'catalog' });
+    if (!out.ok && out.error.code !== 'INVALID_COMMAND') {
+      throw new CatalogError(
+        'EVENT_UNAVAILABLE',
+        `the price tiers are saved but the event could not take them (${out.error.code}); send them again`,
+      );
+    }
   }
 
   /**
-   * Popularity follows demand: each event's score moves by the change in its held + booked
-   * places since last seen (the first reading after start-up is the baseline).
+   * Popularity follows demand: each running event's score moves by the change in its held +
+   * booked places since last seen (the first reading after start-up is the baseline).
    */
   async refreshPopularity(): Promise<number> {
     const updates: { id: string; delta: number }[] = [];
-    for (const id of this.events.ids()) {
-      const live = this.events.get(id);
-      if (!live || live.handle.stopped) continue;
+    for (const id of this.directory.ids()) {
+      const handle = this.directory.get(id);
+      if (!handle || handle.status !== 'ready') continue;
       let n: number;
       try {
-        n = await live.handle.read((s) => {
-          let ga = 0;
-          for (let i = 0; i < s.areaHeld.length; i++) ga += s.areaHeld[i] + s.areaBooked[i];
-          return s.statusCounts[HELD] + s.statusCounts[BOOKED] + ga;
-        });
+        n = await handle.query('taken', {});
       } catch {
         continue;
       }

@@ -1,7 +1,9 @@
 import { z } from 'zod';
-import { HttpError, type Reply, type RequestContext, type Role, type Router } from '../gateway/router.ts';
+import { ifNoneMatch, type RequestContext, type Router } from '../gateway/router.ts';
+import { OPERATORS } from '../user.ts';
 import type { Catalog } from './catalog.ts';
-import { InvalidChart } from './chart-format.ts';
+import { CatalogError } from './errors.ts';
+import { MAX_INVITATIONS } from './presale.ts';
 import {
   EVENT_STATUSES,
   type EventStatus,
@@ -17,28 +19,17 @@ import {
   venueUpdateSchema,
 } from './schema.ts';
 
-// The catalog over HTTP: public search and suggestions, and the operators' venues (with
-// chart import and export), performers, events, price tiers and status changes.
-// GET /api/events/:id (the public event record) is served from event-routes.ts through
-// Catalog.eventReply.
+// The catalog over HTTP: public search, suggestions and event records, and the operators'
+// venues (with chart import and export), performers, events, price tiers, status changes
+// (the one way a sale moves) and presale lists.
 
-const OPERATORS: Role[] = ['operator', 'admin'];
 /** Charts of the largest venues run to a few megabytes of JSON. */
 const CHART_BODY = 32 * 1024 * 1024;
 const NO_STORE = { 'cache-control': 'no-store' };
 
-/** A chart's problems go out in full: {error: {code, message, problems, more}}. */
-async function charted(fn: () => Promise<Reply>): Promise<Reply> {
-  try {
-    return await fn();
-  } catch (e) {
-    if (!(e instanceof InvalidChart)) throw e;
-    return {
-      status: 400,
-      body: { error: { code: e.code, message: e.message, problems: e.problems, more: e.more } },
-    };
-  }
-}
+const presaleBody = z
+  .object({ emails: z.array(z.string().trim().toLowerCase().max(254).pipe(z.email())).max(MAX_INVITATIONS) })
+  .strict();
 
 function paging(ctx: RequestContext<unknown>): { page: number; pageSize: number } {
   const num = (name: string, dflt: number, max: number) => {
@@ -46,7 +37,7 @@ function paging(ctx: RequestContext<unknown>): { page: number; pageSize: number 
     if (raw === null || raw === '') return dflt;
     const n = Number(raw);
     if (!/^\d{1,6}$/.test(raw) || n < 1 || n > max) {
-      throw new HttpError(400, 'INVALID_QUERY', `${name}: a whole number from 1 to ${max}`);
+      throw new CatalogError('INVALID_QUERY', `${name}: a whole number from 1 to ${max}`);
     }
     return n;
   };
@@ -63,7 +54,7 @@ export function catalogRoutes(router: Router, catalog: Catalog): void {
 
   router.get('/api/search/suggest', {}, async (ctx) => {
     const q = ctx.query.get('q') ?? '';
-    if (q.length > 200) throw new HttpError(400, 'INVALID_QUERY', 'q: at most 200 characters');
+    if (q.length > 200) throw new CatalogError('INVALID_QUERY', 'q: at most 200 characters');
     return {
       headers: { 'cache-control': 'public, max-age=30' },
       body: { q, suggestions: await catalog.search.suggest(q) },
@@ -75,7 +66,7 @@ export function catalogRoutes(router: Router, catalog: Catalog): void {
   router.post(
     '/api/venues',
     { auth: OPERATORS, write: true, body: venueCreateSchema, maxBody: CHART_BODY },
-    (ctx) => charted(async () => ({ status: 201, body: { venue: await catalog.createVenue(ctx.body) } })),
+    async (ctx) => ({ status: 201, body: { venue: await catalog.createVenue(ctx.body) } }),
   );
 
   router.get('/api/venues', { auth: OPERATORS }, async (ctx) => {
@@ -96,14 +87,13 @@ export function catalogRoutes(router: Router, catalog: Catalog): void {
   router.put(
     '/api/venues/:id/chart',
     { auth: OPERATORS, write: true, body: z.unknown(), maxBody: CHART_BODY },
-    (ctx) => charted(async () => ({ body: { venue: await catalog.importChart(ctx.params.id, ctx.body) } })),
+    async (ctx) => ({ body: { venue: await catalog.importChart(ctx.params.id, ctx.body) } }),
   );
 
   // Export: the current chart exactly as stored.
   router.get('/api/venues/:id/chart', { auth: OPERATORS }, async (ctx) => {
     const chart = await catalog.store.chartText(ctx.params.id);
-    if (!chart)
-      throw new HttpError(404, 'NO_CHART', `venue "${ctx.params.id.slice(0, 64)}" has no chart yet`);
+    if (!chart) throw new CatalogError('NO_CHART', `venue "${ctx.params.id.slice(0, 64)}" has no chart yet`);
     return {
       headers: {
         ...NO_STORE,
@@ -153,11 +143,11 @@ export function catalogRoutes(router: Router, catalog: Catalog): void {
     const { page, pageSize } = paging(ctx);
     const status = ctx.query.get('status') || undefined;
     if (status !== undefined && !(EVENT_STATUSES as readonly string[]).includes(status)) {
-      throw new HttpError(400, 'INVALID_QUERY', `status: one of ${EVENT_STATUSES.join(', ')}`);
+      throw new CatalogError('INVALID_QUERY', `status: one of ${EVENT_STATUSES.join(', ')}`);
     }
     const venueId = ctx.query.get('venueId') || undefined;
     if (venueId !== undefined && !idSchema.safeParse(venueId).success) {
-      throw new HttpError(400, 'INVALID_QUERY', 'venueId: ids are 1-64 letters, digits, "-" or "_"');
+      throw new CatalogError('INVALID_QUERY', 'venueId: ids are 1-64 letters, digits, "-" or "_"');
     }
     return {
       headers: NO_STORE,
@@ -187,4 +177,55 @@ export function catalogRoutes(router: Router, catalog: Catalog): void {
       return { body: { event, from, changed } };
     },
   );
+
+  // Who may buy during the presale: replaced whole; emails of accounts, any case.
+  router.put(
+    '/api/events/:id/presale-list',
+    { auth: OPERATORS, write: true, body: presaleBody, maxBody: 8 << 20 },
+    async (ctx) => {
+      await catalog.store.getEvent(ctx.params.id); // 404 for an unknown event
+      return {
+        body: {
+          eventId: ctx.params.id,
+          total: await catalog.presale.replace(ctx.params.id, ctx.body.emails),
+        },
+      };
+    },
+  );
+
+  router.get('/api/events/:id/presale-list', { auth: OPERATORS }, async (ctx) => {
+    await catalog.store.getEvent(ctx.params.id);
+    const { page, pageSize } = paging(ctx);
+    return {
+      headers: NO_STORE,
+      body: {
+        eventId: ctx.params.id,
+        page,
+        pageSize,
+        ...(await catalog.presale.list(ctx.params.id, page, pageSize)),
+      },
+    };
+  });
+
+  // The public record merged with the live availability. The ETag covers both (record hash
+  // + seat-state version); drafts are for operators only.
+  router.get('/api/events/:id', {}, async (ctx) => {
+    const { record, live } = await catalog.view(ctx.params.id, ctx.user);
+    const etag = `"${record.tag}.${live ? live.version : 'x'}"`;
+    const headers = {
+      etag,
+      'cache-control': record.value.status === 'draft' ? 'private, no-cache' : 'public, max-age=1',
+    };
+    if (ifNoneMatch(ctx.headers['if-none-match'], etag)) return { status: 304, headers };
+    return {
+      headers,
+      body: {
+        ...record.value,
+        sale: live?.sale ?? null,
+        version: live?.version ?? null,
+        seats: live?.seats ?? null,
+        areas: live?.areas ?? [],
+      },
+    };
+  });
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { HttpError } from '../gateway/router.ts';
+import { CatalogError } from './errors.ts';
 import { clean } from './text.ts';
 
 // What operators send (venues, performers, events, price tiers, status changes) and what
@@ -198,7 +198,7 @@ const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 const DAY_MS = 86_400_000;
 
 function bad(param: string, message: string): never {
-  throw new HttpError(400, 'INVALID_QUERY', `${param}: ${message}`);
+  throw new CatalogError('INVALID_QUERY', `${param}: ${message}`);
 }
 
 function int(params: URLSearchParams, name: string, min: number, max: number, dflt: number): number;

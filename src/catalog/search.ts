@@ -410,8 +410,8 @@ export class CatalogSearch {
       });
     } catch (e) {
       if ((e as { code?: string }).code === '57014') {
-        throw new CatalogError(503, 'SEARCH_TIMEOUT', 'the search took too long; narrow it down', {
-          'retry-after': '1',
+        throw new CatalogError('SEARCH_TIMEOUT', 'the search took too long; narrow it down', {
+          retryAfterSeconds: 1,
         });
       }
       throw e;

@@ -73,6 +73,7 @@ export interface ChartImport {
 export interface LiveSpec {
   id: string;
   name: string;
+  status: EventStatus;
   venueId: string;
   chartVersion: number;
   prices: Record<string, number>;
@@ -212,7 +213,7 @@ export class CatalogStore {
           fold(input.city),
         ],
       );
-      if (rows.length === 0) throw new CatalogError(409, 'ALREADY_EXISTS', `a venue "${id}" exists already`);
+      if (rows.length === 0) throw new CatalogError('ALREADY_EXISTS', `a venue "${id}" exists already`);
       if (!chart) return toVenue(rows[0]);
       return this.addChart(tx, id, chart);
     });
@@ -223,7 +224,7 @@ export class CatalogStore {
       const current = await this.venueRow(tx, id, true);
       const next = { ...current, ...patch };
       if ((next.lat === null) !== (next.lng === null)) {
-        throw new CatalogError(400, 'INVALID_BODY', 'lng: give lat and lng together');
+        throw new CatalogError('INVALID_BODY', 'lng: give lat and lng together');
       }
       const { rows } = await tx.query<VenueRow>(
         `UPDATE venues SET name = $2, address = $3, city = $4, country = $5, lat = $6, lng = $7,
@@ -328,8 +329,7 @@ export class CatalogStore {
        ON CONFLICT (id) DO NOTHING RETURNING *`,
       [id, input.name, input.description, fold(input.name)],
     );
-    if (rows.length === 0)
-      throw new CatalogError(409, 'ALREADY_EXISTS', `a performer "${id}" exists already`);
+    if (rows.length === 0) throw new CatalogError('ALREADY_EXISTS', `a performer "${id}" exists already`);
     return toPerformer(rows[0]);
   }
 
@@ -395,7 +395,7 @@ export class CatalogStore {
           input.status,
         ],
       );
-      if (rowCount === 0) throw new CatalogError(409, 'ALREADY_EXISTS', `an event "${id}" exists already`);
+      if (rowCount === 0) throw new CatalogError('ALREADY_EXISTS', `an event "${id}" exists already`);
       await this.writePerformers(tx, id, input.performerIds);
       await this.writeTiers(tx, id, input.priceTiers);
       await refreshSearch(tx, [id]);
@@ -409,11 +409,7 @@ export class CatalogStore {
       let chartVersion = current.chartVersion;
       if (patch.venueId !== undefined && patch.venueId !== current.venueId) {
         if (current.status !== 'draft') {
-          throw new CatalogError(
-            409,
-            'EVENT_PUBLISHED',
-            'the venue of an event is fixed once it leaves draft',
-          );
+          throw new CatalogError('EVENT_PUBLISHED', 'the venue of an event is fixed once it leaves draft');
         }
         chartVersion = await this.checkVenue(tx, patch.venueId, current.priceTiers);
       }
@@ -423,7 +419,7 @@ export class CatalogStore {
         presaleAt: patch.presaleAt !== undefined ? patch.presaleAt : toDate(current.presaleAt),
       };
       if (!timesInOrder(times))
-        throw new CatalogError(400, 'INVALID_BODY', 'onSaleAt: presaleAt <= onSaleAt <= startsAt');
+        throw new CatalogError('INVALID_BODY', 'onSaleAt: presaleAt <= onSaleAt <= startsAt');
       await tx.query(
         `UPDATE events SET name = $2, description = $3, category = $4, venue_id = $5, chart_version = $6,
                 starts_at = $7, on_sale_at = $8, presale_at = $9, updated_at = now()
@@ -455,7 +451,7 @@ export class CatalogStore {
     return this.db.transaction(async (tx) => {
       const current = await this.eventIn(tx, id, true);
       if (current.status !== 'draft') {
-        throw new CatalogError(409, 'EVENT_PUBLISHED', 'price tiers are fixed once the event leaves draft');
+        throw new CatalogError('EVENT_PUBLISHED', 'price tiers are fixed once the event leaves draft');
       }
       await this.checkVenue(tx, current.venueId, tiers);
       await tx.query('DELETE FROM price_tiers WHERE event_id = $1', [id]);
@@ -481,7 +477,6 @@ export class CatalogStore {
       if (!TRANSITIONS[from].includes(to)) {
         const allowed = TRANSITIONS[from];
         throw new CatalogError(
-          409,
           'BAD_TRANSITION',
           `an event ${from} cannot become ${to}` +
             (allowed.length ? ` (from ${from}: ${allowed.join(', ')})` : ` (${from} is final)`),
@@ -524,11 +519,12 @@ export class CatalogStore {
     const { rows } = await this.db.query<{
       id: string;
       name: string;
+      status: EventStatus;
       venue_id: string;
       chart_version: number;
       prices: Record<string, number> | string | null;
     }>(
-      `SELECT e.id, e.name, e.venue_id, e.chart_version,
+      `SELECT e.id, e.name, e.status, e.venue_id, e.chart_version,
               (SELECT json_object_agg(t.category, t.price) FROM price_tiers t WHERE t.event_id = e.id) AS prices
          FROM events e
         WHERE e.status <> 'draft' AND ($1::text[] IS NULL OR e.id = ANY($1::text[]))
@@ -538,6 +534,7 @@ export class CatalogStore {
     return rows.map((r) => ({
       id: r.id,
       name: r.name,
+      status: r.status,
       venueId: r.venue_id,
       chartVersion: r.chart_version,
       prices: json(r.prices, {}),
@@ -578,10 +575,9 @@ export class CatalogStore {
         WHERE v.id = $1`,
       [venueId],
     );
-    if (rows.length === 0) throw new CatalogError(400, 'UNKNOWN_VENUE', `no venue "${venueId.slice(0, 64)}"`);
+    if (rows.length === 0) throw new CatalogError('UNKNOWN_VENUE', `no venue "${venueId.slice(0, 64)}"`);
     if (rows[0].chart_version === 0) {
       throw new CatalogError(
-        409,
         'VENUE_HAS_NO_CHART',
         `venue "${venueId}" has no seat chart yet; import one first`,
       );
@@ -590,7 +586,6 @@ export class CatalogStore {
     const unknown = Object.keys(tiers).filter((c) => !known.has(c));
     if (unknown.length > 0) {
       throw new CatalogError(
-        400,
         'UNKNOWN_PRICE_CATEGORY',
         `price tier ${JSON.stringify(unknown[0].slice(0, 64))} is not a category of the venue's chart (${[...known].join(', ')})`,
       );
@@ -605,7 +600,7 @@ export class CatalogStore {
     ]);
     const found = new Set(rows.map((r) => r.id));
     const missing = ids.find((p) => !found.has(p));
-    if (missing !== undefined) throw new CatalogError(400, 'UNKNOWN_PERFORMER', `no performer "${missing}"`);
+    if (missing !== undefined) throw new CatalogError('UNKNOWN_PERFORMER', `no performer "${missing}"`);
   }
 
   private async writePerformers(db: Db, eventId: string, ids: string[]): Promise<void> {
@@ -629,10 +624,6 @@ export class CatalogStore {
 
 function needTiers(tiers: Record<string, number>): void {
   if (Object.keys(tiers).length === 0) {
-    throw new CatalogError(
-      400,
-      'NO_PRICE_TIERS',
-      'an event needs at least one price tier before it leaves draft',
-    );
+    throw new CatalogError('NO_PRICE_TIERS', 'an event needs at least one price tier before it leaves draft');
   }
 }

@@ -121,6 +121,6 @@ export function dump(s: EventState) {
     sale: s.sale,
     status: Array.from(s.status),
     holds: [...s.holds.values()].map((h) => holdView(s, h)),
-    orders: s.orders.map((o) => ({ id: o.id, fanId: s.fanIds[o.fan], seats: o.seats.slice() })),
+    orders: s.orders.map((o) => ({ orderId: o.id, fanId: s.fanIds[o.fan], seats: o.seats.slice() })),
   };
 }

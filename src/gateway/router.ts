@@ -1,16 +1,19 @@
 import type { HttpRequest, HttpResponse, TemplatedApp } from 'uWebSockets.js';
 import { randomUUID } from 'node:crypto';
-import { STATUS_CODES } from 'node:http';
 import type { Logger } from 'pino';
 import type { ZodType } from 'zod';
+import { AppError } from '../errors.ts';
+import type { Role, User } from '../user.ts';
 import { MISSING_HOST } from './http.ts';
 import type { Metrics } from './metrics.ts';
 import type { RateLimiter } from './rate-limit.ts';
+import { statusLine, statusOf } from './status-codes.ts';
 
 // The HTTP plumbing every route shares: copying what uWS only lends during the first
 // synchronous part of a handler, abort tracking, size-limited JSON bodies, zod validation,
 // authentication and roles, write rate limits, request ids, metrics, and one error shape:
-// {error: {code, message}}. A route handler only returns data or throws an HttpError.
+// {error: {code, message}}. A route handler only returns data or throws an AppError, whose
+// code the gateway's one table (status-codes.ts) turns into a status.
 //
 // Input is checked here, once, before any route sees it, by kind:
 // - path parameters are always ids: no C0 control character (U+0000-U+001F) and no DEL,
@@ -23,25 +26,6 @@ import type { RateLimiter } from './rate-limit.ts';
 //   through a schema whose every object is strict (checked when the route is registered);
 // - an empty Host is 400 MISSING_HOST, and the connection closes (uWS closes requests with no
 //   Host at all, and those it cannot parse, before JavaScript sees them: README, gateway).
-
-export type Role = 'fan' | 'operator' | 'admin' | 'scanner';
-
-export interface User {
-  id: string;
-  email: string;
-  role: Role;
-}
-
-export class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(message);
-  }
-}
 
 export interface RequestContext<B = unknown> {
   method: string;
@@ -98,10 +82,6 @@ const HEADERS = [
   'host',
 ];
 const SESSION_COOKIE = 'onsale_session';
-
-export function statusLine(status: number): string {
-  return `${status} ${STATUS_CODES[status] ?? 'Unknown'}`;
-}
 
 export function sessionToken(headers: Record<string, string>): string | null {
   const auth = headers.authorization;
@@ -247,13 +227,16 @@ function write(res: HttpResponse, reply: Reply, requestId: string, close = false
   });
 }
 
-export function errorReply(
-  status: number,
-  code: string,
-  message: string,
-  headers: Record<string, string> = {},
-): Reply {
-  return { status, body: { error: { code, message } }, headers };
+/** The reply for an error: its code's status, {error: {code, message, …details}}, Retry-After. */
+export function errorReply(e: AppError): Reply {
+  const headers: Record<string, string> = {};
+  if (e.extra.retryAfterSeconds !== undefined)
+    headers['retry-after'] = String(Math.ceil(e.extra.retryAfterSeconds));
+  return {
+    status: statusOf(e.code),
+    body: { error: { code: e.code, message: e.message, ...e.extra.details } },
+    headers,
+  };
 }
 
 export interface RouteInfo {
@@ -341,23 +324,23 @@ export class Router {
       const params: Record<string, string> = {};
       // A malformed escape (`/api/events/%`) must not throw here: this runs in uWS's callback,
       // where an exception would take the whole process down.
-      let refused: HttpError | null = null;
+      let refused: AppError | null = null;
       names.forEach((n, i) => {
         const raw = req.getParameter(i) ?? '';
         try {
           params[n] = decodeURIComponent(raw);
         } catch {
-          refused ??= new HttpError(400, 'BAD_PATH', 'the path has a malformed percent-escape');
+          refused ??= new AppError('BAD_PATH', 'the path has a malformed percent-escape');
           params[n] = raw;
           return;
         }
         if (ID_CONTROL.test(params[n]))
-          refused ??= new HttpError(400, 'BAD_PATH', `${n}: ids may not hold control characters`);
+          refused ??= new AppError('BAD_PATH', `${n}: ids may not hold control characters`);
       });
       const query = new URLSearchParams(req.getQuery() ?? '');
       for (const [k, v] of query) {
         if (TEXT_CONTROL.test(k) || TEXT_CONTROL.test(v))
-          refused ??= new HttpError(400, 'INVALID_QUERY', `${shown(k)}: ${TEXT_RULE}`);
+          refused ??= new AppError('INVALID_QUERY', `${shown(k)}: ${TEXT_RULE}`);
       }
       const headers: Record<string, string> = {};
       for (const h of HEADERS) {
@@ -366,7 +349,7 @@ export class Router {
       }
       // RFC 9112 3.2: a Host without a value gets a 400 (and the connection is not reused).
       const noHost = !headers.host;
-      if (noHost) refused = new HttpError(400, 'MISSING_HOST', MISSING_HOST);
+      if (noHost) refused = new AppError('MISSING_HOST', MISSING_HOST);
       const requestId = randomUUID();
       const ctx: RequestContext<B> = {
         method: req.getMethod().toUpperCase(),
@@ -388,9 +371,12 @@ export class Router {
       const work = refused ? Promise.reject(refused) : this.handle(ctx, opts, handler, body);
       work
         .catch((e: unknown) => {
-          if (e instanceof HttpError) return errorReply(e.status, e.code, e.message, e.headers);
+          if (e instanceof AppError) {
+            if (statusOf(e.code) === 500) ctx.log.error({ err: e, route }, 'request failed');
+            return errorReply(e);
+          }
           ctx.log.error({ err: e, route }, 'request failed');
-          return errorReply(500, 'INTERNAL', 'the server could not complete the request');
+          return errorReply(new AppError('INTERNAL', 'the server could not complete the request'));
         })
         .then((reply) => {
           const seconds = (performance.now() - started) / 1000;
@@ -413,16 +399,12 @@ export class Router {
   ): Promise<Reply> {
     const raw = await bodyPromise;
     if (raw === 'too-large')
-      throw new HttpError(
-        413,
-        'BODY_TOO_LARGE',
-        `request bodies are limited to ${opts.maxBody ?? 65536} bytes`,
-      );
+      throw new AppError('BODY_TOO_LARGE', `request bodies are limited to ${opts.maxBody ?? 65536} bytes`);
     if (opts.auth && opts.auth !== 'none') {
       ctx.user = ctx.token ? await this.deps.authenticate(ctx.token) : null;
-      if (!ctx.user) throw new HttpError(401, 'UNAUTHENTICATED', 'sign in first');
+      if (!ctx.user) throw new AppError('UNAUTHENTICATED', 'sign in first');
       if (Array.isArray(opts.auth) && !opts.auth.includes(ctx.user.role)) {
-        throw new HttpError(403, 'FORBIDDEN', `this needs the role ${opts.auth.join(' or ')}`);
+        throw new AppError('FORBIDDEN', `this needs the role ${opts.auth.join(' or ')}`);
       }
     } else if (ctx.token) {
       ctx.user = await this.deps.authenticate(ctx.token);
@@ -430,16 +412,13 @@ export class Router {
     if (opts.write) {
       const wait = this.deps.limiter.take(ctx.ip, ctx.user?.id);
       if (wait > 0) {
-        throw new HttpError(429, 'RATE_LIMITED', 'too many requests; slow down', {
-          'retry-after': String(Math.ceil(wait)),
-        });
+        throw new AppError('RATE_LIMITED', 'too many requests; slow down', { retryAfterSeconds: wait });
       }
     }
     if (opts.body) {
-      if (raw.length === 0) throw new HttpError(400, 'BAD_JSON', 'a JSON body is required');
+      if (raw.length === 0) throw new AppError('BAD_JSON', 'a JSON body is required');
       if (!isJson(ctx.headers['content-type'])) {
-        throw new HttpError(
-          415,
+        throw new AppError(
           'UNSUPPORTED_MEDIA_TYPE',
           'send the body as JSON, with content-type: application/json',
         );
@@ -448,18 +427,18 @@ export class Router {
       try {
         json = JSON.parse(raw.toString('utf8'));
       } catch {
-        throw new HttpError(400, 'BAD_JSON', 'the request body is not valid JSON');
+        throw new AppError('BAD_JSON', 'the request body is not valid JSON');
       }
       const bad = badText(json);
       if (bad !== null) {
         const where = bad ? `${shown(bad)}: ` : '';
-        throw new HttpError(400, 'INVALID_BODY', `${where}${TEXT_RULE}`);
+        throw new AppError('INVALID_BODY', `${where}${TEXT_RULE}`);
       }
       const parsed = opts.body.safeParse(json);
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
         const where = issue && issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
-        throw new HttpError(400, 'INVALID_BODY', `${where}${issue?.message ?? 'invalid body'}`);
+        throw new AppError('INVALID_BODY', `${where}${issue?.message ?? 'invalid body'}`);
       }
       ctx.body = parsed.data;
     }

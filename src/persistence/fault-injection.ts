@@ -9,7 +9,9 @@ export function delayAppends(journal: JournalPort, ms: number): JournalPort {
   return {
     claim: (eventId) => journal.claim(eventId),
     read: (eventId, afterSeq, onEntries) => journal.read(eventId, afterSeq, onEntries),
-    append: (eventId, epoch, entries) =>
-      new Promise((resolve) => setTimeout(resolve, ms)).then(() => journal.append(eventId, epoch, entries)),
+    append: (eventId, epoch, entries, liveHolds) =>
+      new Promise((resolve) => setTimeout(resolve, ms)).then(() =>
+        journal.append(eventId, epoch, entries, liveHolds),
+      ),
   };
 }

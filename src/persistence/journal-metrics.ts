@@ -10,9 +10,9 @@ export function observeJournal(journal: JournalPort, observe: JournalObserver): 
   return {
     claim: (eventId) => journal.claim(eventId),
     read: (eventId, afterSeq, onEntries) => journal.read(eventId, afterSeq, onEntries),
-    async append(eventId, epoch, entries) {
+    async append(eventId, epoch, entries, liveHolds) {
       const started = performance.now();
-      await journal.append(eventId, epoch, entries);
+      await journal.append(eventId, epoch, entries, liveHolds);
       observe.batch(entries.length);
       observe.commit((performance.now() - started) / 1000);
     },

@@ -59,20 +59,20 @@ export class DbJournal implements JournalPort {
     return rows[0].epoch;
   }
 
-  async append(eventId: string, epoch: number, entries: JournalEntry[]): Promise<void> {
+  async append(eventId: string, epoch: number, entries: JournalEntry[], liveHolds = 0): Promise<void> {
     if (entries.length === 0) return;
     const first = entries[0].seq;
     const last = entries[entries.length - 1].seq;
     if (last - first + 1 !== entries.length) throw new Error(`batch ${first}..${last} is not contiguous`);
     const { rowCount } = await this.db.query(
       `WITH owner AS (
-         UPDATE event_owners SET last_seq = $4
+         UPDATE event_owners SET last_seq = $4, live_holds = $7
          WHERE event_id = $1 AND epoch = $2 AND last_seq = $3::bigint - 1
          RETURNING event_id
        )
        INSERT INTO journal (event_id, first_seq, last_seq, epoch, schema, entries)
        SELECT $1, $3, $4, $2, $6, $5 FROM owner`,
-      [eventId, epoch, first, last, encodeEntries(entries), EVENT_SCHEMA],
+      [eventId, epoch, first, last, encodeEntries(entries), EVENT_SCHEMA, liveHolds],
     );
     if (rowCount !== 1) {
       throw new FencingError(
@@ -114,6 +114,14 @@ export class DbJournal implements JournalPort {
       }
       if (rows.length < PAGE) return;
     }
+  }
+
+  /** Events whose last committed batch left holds live: they start with the server. */
+  async eventsWithLiveHolds(): Promise<string[]> {
+    const { rows } = await this.db.query<{ event_id: string }>(
+      'SELECT event_id FROM event_owners WHERE live_holds > 0 ORDER BY event_id',
+    );
+    return rows.map((r) => r.event_id);
   }
 
   /** The last sequence number committed for the event (0 when none). */

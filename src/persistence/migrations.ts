@@ -232,6 +232,9 @@ export const MIGRATIONS: Migration[] = [
       -- 2 = decided events (src/domain/events.ts). New batches must say which.
       ALTER TABLE journal ADD COLUMN schema smallint NOT NULL DEFAULT 1;
       ALTER TABLE journal ALTER COLUMN schema DROP DEFAULT;
+      -- Live holds after the last batch: events that have some are started with the server
+      -- (their holds must expire on time, and their fans find them), the others on first use.
+      ALTER TABLE event_owners ADD COLUMN live_holds integer NOT NULL DEFAULT 0;
     `,
   },
   {

@@ -24,12 +24,13 @@ export class DeltaFeed implements LiveSubscriber {
     this.timer.unref();
   }
 
-  started(eventId: string, version: number): void {
+  started(eventId: string, version: number, restarted: boolean): void {
     this.dirty.delete(eventId);
     this.events.set(eventId, new DeltaCoalescer(eventId, this.seatCount(eventId), version));
-    // Changes committed but not yet published died with the old coalescer: watchers fetch
-    // the map afresh (also after an idle stop, where it costs them one snapshot).
-    this.sink.reset(eventId, version);
+    // After a crash, changes committed but not yet published died with the old coalescer:
+    // watchers fetch the map afresh. A first start (or one after an idle stop, when nothing
+    // changed) leaves every map shown correct.
+    if (restarted) this.sink.reset(eventId, version);
   }
 
   committed(batch: CommittedBatch): void {
@@ -41,7 +42,7 @@ export class DeltaFeed implements LiveSubscriber {
 
   failed(eventId: string, _from: number, to: number): void {
     // Watchers may have missed a change: start them over at the version the stream is at.
-    this.started(eventId, to);
+    this.started(eventId, to, true);
   }
 
   /** Publishes what each event gathered since the last tick. */

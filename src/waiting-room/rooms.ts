@@ -69,6 +69,8 @@ export interface WaitingRoomsOptions {
   admissionRate?: (eventId: string, configured: number) => number;
   /** Lottery seeds (tests pin them); default 128 random bits in hex. */
   seed?: () => string;
+  /** Hears a room's figures whenever they changed since its last broadcast. */
+  onTick?: (eventId: string, tick: QueueTick) => void;
   log?: Logger;
 }
 
@@ -138,7 +140,8 @@ export const MAX_RATE = 100_000;
 
 export class WaitingRooms {
   /** Called with a room's figures whenever they changed since its last broadcast. */
-  onTick: ((eventId: string, tick: QueueTick) => void) | null = null;
+  /** Also settable after opening (tests listen in). */
+  onTick: ((eventId: string, tick: QueueTick) => void) | null;
   private readonly rooms = new Map<string, Room>();
   private readonly now: () => number;
   private readonly queueOpts: QueueOptions;
@@ -151,6 +154,7 @@ export class WaitingRooms {
     private readonly opts: WaitingRoomsOptions,
   ) {
     this.now = opts.now ?? Date.now;
+    this.onTick = opts.onTick ?? null;
     this.queueOpts = { graceSeconds: opts.graceSeconds ?? 60, accessSeconds: opts.accessSeconds ?? 600 };
     const tickMs = opts.tickMs ?? 250;
     this.timer = tickMs > 0 ? setInterval(() => this.tick(), tickMs) : null;
@@ -195,7 +199,7 @@ export class WaitingRooms {
   /** Switches an event's room on or off and sets its admission rate (fans per second). */
   async configure(eventId: string, cfg: { enabled: boolean; rate: number }): Promise<RoomInfo> {
     if (!(Number.isFinite(cfg.rate) && cfg.rate >= 0 && cfg.rate <= MAX_RATE)) {
-      throw new WaitingRoomError(400, 'INVALID_RATE', `rate must be between 0 and ${MAX_RATE} fans a second`);
+      throw new WaitingRoomError('INVALID_RATE', `rate must be between 0 and ${MAX_RATE} fans a second`);
     }
     if (this.closed) throw unavailable();
     // Always asked (an operator's call, rarely made): a room exists only for a published event.

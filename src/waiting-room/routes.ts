@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { HttpError, type Role, type Router } from '../gateway/router.ts';
+import type { Router } from '../gateway/router.ts';
+import { OPERATORS } from '../user.ts';
+import { WaitingRoomError } from './errors.ts';
 import { MAX_RATE, type WaitingRooms } from './rooms.ts';
 
 // The waiting room over HTTP. Fans join (POST) and then poll their status (GET), which is
@@ -9,13 +11,12 @@ import { MAX_RATE, type WaitingRooms } from './rooms.ts';
 // Every route answers 404 EVENT_NOT_FOUND for an event that does not exist (WaitingRooms
 // asks the catalog), and rooms exist only for events out of draft.
 
-const OPERATORS: Role[] = ['operator', 'admin'];
 const configureBody = z.object({ enabled: z.boolean(), rate: z.number().min(0).max(MAX_RATE) }).strict();
 const NO_STORE = { 'cache-control': 'no-store' };
 
 /** Longer ids name no event: answered without asking the catalog. */
 function eventId(id: string): string {
-  if (id.length === 0 || id.length > 128) throw new HttpError(404, 'EVENT_NOT_FOUND', 'no such event');
+  if (id.length === 0 || id.length > 128) throw new WaitingRoomError('EVENT_NOT_FOUND', 'no such event');
   return id;
 }
 
@@ -28,8 +29,7 @@ export function waitingRoomRoutes(router: Router, rooms: WaitingRooms): void {
   router.get('/api/events/:id/queue', { auth: 'user' }, async (ctx) => {
     const token = ctx.headers['x-queue-token'] ?? ctx.query.get('token');
     if (!token) {
-      throw new HttpError(
-        400,
+      throw new WaitingRoomError(
         'QUEUE_TOKEN_REQUIRED',
         'send the queue token from joining in x-queue-token or ?token=',
       );

@@ -7,6 +7,7 @@ import {
 } from '../../src/catalog/chart-format.ts';
 import { CHART_FORMAT, type Chart } from '../../src/domain/chart.ts';
 import { generateChart } from '../../src/domain/chart-generator.ts';
+import { statusOf } from '../../src/gateway/status-codes.ts';
 import { fixtureChart } from '../support/fixture.ts';
 
 // The seat-chart format (docs/chart-format.md): every problem is reported with its code,
@@ -170,7 +171,7 @@ describe('chart format validation', () => {
       expect.unreachable();
     } catch (e) {
       expect(e).toBeInstanceOf(InvalidChart);
-      expect((e as InvalidChart).status).toBe(400);
+      expect(statusOf((e as InvalidChart).code)).toBe(400);
       expect((e as InvalidChart).code).toBe('INVALID_CHART');
       expect((e as InvalidChart).message).toBe(
         'sections[0].rows[0].seats[1]: duplicate seat id "S1-A-1" (first at sections[0].rows[0].seats[0])',

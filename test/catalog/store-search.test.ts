@@ -4,7 +4,8 @@ import { parseSearchQuery } from '../../src/catalog/schema.ts';
 import { CatalogSearch, type SearchResponse } from '../../src/catalog/search.ts';
 import { CatalogStore } from '../../src/catalog/store.ts';
 import { generateChart } from '../../src/domain/chart-generator.ts';
-import { HttpError } from '../../src/gateway/router.ts';
+import { AppError } from '../../src/errors.ts';
+import { statusOf } from '../../src/gateway/status-codes.ts';
 import type { Db } from '../../src/persistence/db.ts';
 import { databases } from './databases.ts';
 import { at, LISTED, loadFixtures, tiers } from './fixtures.ts';
@@ -228,10 +229,9 @@ describe.each(databases('catalog_search'))('catalog store and search on $name', 
         } catch (e) {
           err = e;
         }
-        expect(err).toBeInstanceOf(HttpError);
-        expect((err as HttpError).status).toBe(400);
-        expect((err as HttpError).code).toBe('INVALID_QUERY');
-        expect((err as HttpError).message).toMatch(
+        expect(err).toBeInstanceOf(AppError);
+        expect((err as AppError).code).toBe('INVALID_QUERY');
+        expect((err as AppError).message).toMatch(
           new RegExp(`^${Object.keys(params).at(-1)}|^${Object.keys(params)[0]}`),
         );
       });
@@ -354,7 +354,8 @@ describe.each(databases('catalog_search'))('catalog store and search on $name', 
           () => null,
           (e: unknown) => e,
         );
-        expect(err).toMatchObject({ status, code });
+        expect(err).toMatchObject({ code });
+        expect(statusOf(code)).toBe(status);
       };
       const ev = (extra: Record<string, unknown>) =>
         store.createEvent({

@@ -27,8 +27,8 @@ const FAULTS = { ONSALE_INTERNAL_API: '1', ONSALE_FAULT_APPEND_DELAY_MS: '15' };
 interface StateView {
   version: number;
   status: number[];
-  holds: { id: string; fanId: string; seats: number[] }[];
-  orders: { id: string; fanId: string; seats: number[] }[];
+  holds: { holdId: string; fanId: string; seats: number[] }[];
+  orders: { orderId: string; fanId: string; seats: number[] }[];
 }
 
 type Outcome = { ok: true; value: Record<string, unknown> } | { ok: false; error: { code: string } };
@@ -112,12 +112,15 @@ const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
 
 /** Checks the recovered state against what clients were told, then settles the unsure. */
 function verify(state: StateView, model: Model): void {
-  const holds = new Map(state.holds.map((h) => [h.id, h]));
-  const orders = new Map(state.orders.map((o) => [o.id, o]));
+  const holds = new Map(state.holds.map((h) => [h.holdId, h]));
+  const orders = new Map(state.orders.map((o) => [o.orderId, o]));
 
   // No seat held or booked twice, and the status array agrees with holds and orders.
   const owner = new Map<number, string>();
-  for (const x of [...state.holds, ...state.orders]) {
+  for (const x of [
+    ...state.holds.map((h) => ({ id: h.holdId, seats: h.seats })),
+    ...state.orders.map((o) => ({ id: o.orderId, seats: o.seats })),
+  ]) {
     for (const s of x.seats) {
       expect(owner.get(s), `seat ${s} claimed by ${owner.get(s)} and ${x.id}`).toBeUndefined();
       owner.set(s, x.id);
@@ -153,7 +156,7 @@ function verify(state: StateView, model: Model): void {
     expect(live && order, `hold ${holdId} both held and booked`).toBeFalsy();
     if (follow === 'release') expect(order).toBeUndefined();
     if (!live) model.holds.delete(holdId);
-    if (order) model.orders.set(order.id, h.seats);
+    if (order) model.orders.set(order.orderId, h.seats);
   }
   model.unsureFollowUps.clear();
   // A hold whose answer never came is wholly there or wholly absent.

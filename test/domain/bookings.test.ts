@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { AVAILABLE, BOOKED } from '../../src/domain/seat-status.ts';
 import { areaAvailable, type EventState, fanTickets } from '../../src/domain/state.ts';
-import { accept, CONFIG, fixtureState, PRICED_SEATS, rejectWith, SEAT_COUNT, T0 } from '../support/fixture.ts';
+import {
+  accept,
+  CONFIG,
+  fixtureState,
+  PRICED_SEATS,
+  rejectWith,
+  SEAT_COUNT,
+  T0,
+} from '../support/fixture.ts';
 
 const floor = 0;
 

@@ -3,7 +3,16 @@ import { apply } from '../../src/domain/apply.ts';
 import { nextExpiry } from '../../src/domain/holds.ts';
 import { AVAILABLE, BLOCKED, BOOKED, HELD } from '../../src/domain/seat-status.ts';
 import { areaAvailable, fanTickets } from '../../src/domain/state.ts';
-import { accept, CONFIG, fixtureState, rejectWith, PRICED_SEATS, SEAT, SEAT_COUNT, T0 } from '../support/fixture.ts';
+import {
+  accept,
+  CONFIG,
+  fixtureState,
+  PRICED_SEATS,
+  rejectWith,
+  SEAT,
+  SEAT_COUNT,
+  T0,
+} from '../support/fixture.ts';
 
 const floor = 0; // area number of FLOOR in the fixture
 

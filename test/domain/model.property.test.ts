@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { apply } from '../../src/domain/apply.ts';
-import type { DomainEvent } from '../../src/domain/events.ts';
-import { evolve } from '../../src/domain/evolve.ts';
 import type { Chart } from '../../src/domain/chart.ts';
 import type { BestFilter, Command } from '../../src/domain/commands.ts';
 import { ERROR_CODES, type ErrorCode } from '../../src/domain/errors.ts';
+import type { DomainEvent } from '../../src/domain/events.ts';
+import { evolve } from '../../src/domain/evolve.ts';
 import { nextExpiry } from '../../src/domain/holds.ts';
 import type { Outcome } from '../../src/domain/outcome.ts';
 import { AVAILABLE, BOOKED, HELD } from '../../src/domain/seat-status.ts';
@@ -176,7 +176,8 @@ class Model {
     switch (cmd.type) {
       case 'hold': {
         const bad =
-          this.checkSeats(cmd.seats) ?? this.newHoldRule(cmd.holdId, cmd.fanId, cmd.seats.length, cmd.presale);
+          this.checkSeats(cmd.seats) ??
+          this.newHoldRule(cmd.holdId, cmd.fanId, cmd.seats.length, cmd.presale);
         if (bad) return no(bad);
         for (const s of cmd.seats) {
           if (this.seats[s].status !== 'available' || !this.priced(this.info[s].category)) {
@@ -290,7 +291,9 @@ class Model {
           ? this.move(cmd.seats, (s) => this.withdrawn.has(s), 'returned')
           : this.move(
               cmd.seats,
-              (s) => !this.withdrawn.has(s) && ['available', 'blocked', 'notForSale'].includes(this.seats[s].status),
+              (s) =>
+                !this.withdrawn.has(s) &&
+                ['available', 'blocked', 'notForSale'].includes(this.seats[s].status),
               'withdrawn',
             );
         return r;

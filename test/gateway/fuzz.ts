@@ -1,7 +1,7 @@
 import { Packr } from 'msgpackr';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { OnsaleSocket } from '../../client/sdk/index.ts';
-import { decode } from '../../src/gateway/socket-protocol.ts';
+import { decode } from '../../src/gateway/frames.ts';
 import {
   EVENT,
   type Gateway,

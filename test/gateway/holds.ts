@@ -32,7 +32,7 @@ export function holdsSuite(server: () => Gateway): void {
 
   async function expectHeldBy(fanId: string, holdId: string, seats: string[]): Promise<void> {
     const state = await eventState(gw);
-    const hold = state.holds.find((h) => h.id === holdId);
+    const hold = state.holds.find((h) => h.holdId === holdId);
     expect(hold?.fanId).toBe(fanId);
     expect(hold?.seats.slice().sort()).toEqual(seats.map((s) => seatNumber(gw, s)).sort());
     for (const s of seats) expect(state.status[seatNumber(gw, s)]).toBe(1);
@@ -163,7 +163,7 @@ export function holdsSuite(server: () => Gateway): void {
         422,
         'HOLD_EXTEND_LIMIT',
       );
-      expect((await eventState(gw)).holds.find((h) => h.id === hold.holdId)?.expiresAt).toBe(
+      expect((await eventState(gw)).holds.find((h) => h.holdId === hold.holdId)?.expiresAt).toBe(
         hold.expiresAt + TEN_MINUTES,
       );
 
@@ -172,7 +172,7 @@ export function holdsSuite(server: () => Gateway): void {
       expect(released.body).toEqual({ holdId: hold.holdId, released: 2 });
       const state = await eventState(gw);
       for (const s of seats) expect(state.status[seatNumber(gw, s)]).toBe(0);
-      expect(state.holds.some((h) => h.id === hold.holdId)).toBe(false);
+      expect(state.holds.some((h) => h.holdId === hold.holdId)).toBe(false);
       expectError(await http(gw, 'DELETE', path, { token: fan.token }), 404, 'HOLD_NOT_FOUND');
     });
   });

@@ -465,7 +465,7 @@ export function hostileInputSuite(server: () => Gateway): void {
         expect(held, how).toMatchObject({ t: 'reply', id: 1, ok: true, value: { seats: SEATS } });
         const holdId = (held.value as { holdId: string }).holdId;
         const state = await eventState(gw);
-        expect(state.holds.find((h) => h.id === holdId)?.fanId).toBe(fan.user.id);
+        expect(state.holds.find((h) => h.holdId === holdId)?.fanId).toBe(fan.user.id);
         s.send({ t: 'release', id: 2, hold: holdId });
         expect(await s.take((m) => m.id === 2)).toMatchObject({ ok: true, value: { released: 2 } });
         await s.close();

@@ -117,6 +117,9 @@ export async function startGateway(env: Record<string, string> = {}): Promise<Ga
     throw e;
   }
   const url = `http://127.0.0.1:${server.port}`;
+  // Actors start on first use: the suites' event is started here, once.
+  const demo = await server.events.get(EVENT);
+  await demo?.handle.drain(); // its start-up events (prices, sale) durable
   await waitFor(async () => (await fetch(`${url}/readyz`)).ok, 30_000);
   return {
     server,
@@ -244,7 +247,14 @@ export interface EventState {
   version: number;
   sale: string;
   status: number[];
-  holds: { id: string; fanId: string; seats: number[]; area: number; places: number; expiresAt: number }[];
+  holds: {
+    holdId: string;
+    fanId: string;
+    seats: number[];
+    area: string | null;
+    places: number;
+    expiresAt: number;
+  }[];
   orders: unknown[];
 }
 
@@ -269,7 +279,7 @@ export async function seatsSnapshot(gw: Gateway): Promise<{ version: number; sta
 }
 
 export function seatNumber(gw: Gateway, seatId: string): number {
-  const n = gw.server.events.get(EVENT)!.layout.seatIndex.get(seatId);
+  const n = gw.server.events.running(EVENT)!.layout.seatIndex.get(seatId);
   if (n === undefined) throw new Error(`no seat ${seatId}`);
   return n;
 }

@@ -83,7 +83,7 @@ export interface Harness {
   snapshots: MemorySnapshots;
   /** Coalesced seat deltas as the live seat map publishes them. */
   batches: DeltaBatch[];
-  /** Versions at which watchers were told to resynchronise (every actor start). */
+  /** Versions at which watchers were told to resynchronise (each restart after a crash). */
   resets: number[];
   /** Every committed batch, as the commit stream handed it out. */
   commits: CommittedBatch[];

@@ -125,9 +125,9 @@ describe('a waiting room on the real server follows its event', () => {
       const joined = await call('POST', `/api/events/${EV}/queue`, reg.body.token);
       fans.push({ token: reg.body.token, queueToken: joined.body.queueToken });
     }
-    // The demo sale is open already: close and open it again, which runs the lottery.
-    expect((await call('PUT', `/api/events/${EV}/sale`, admin, { status: 'closed' })).status).toBe(200);
-    expect((await call('PUT', `/api/events/${EV}/sale`, admin, { status: 'open' })).status).toBe(200);
+    // The demo sale is open already: pause it and put it on sale again, which runs the lottery.
+    expect((await call('PUT', `/api/events/${EV}/status`, admin, { status: 'paused' })).status).toBe(200);
+    expect((await call('PUT', `/api/events/${EV}/status`, admin, { status: 'on_sale' })).status).toBe(200);
     const info = () => server!.rooms.info(EV)!;
     expect(info()).toMatchObject({ rate: 200, effectiveRate: 200 });
 

@@ -156,16 +156,19 @@ describe('waiting room over HTTP', () => {
     await expect.poll(() => ticks.at(-1)?.waiting, { timeout: 3000 }).toBe(5);
     expect(ticks.at(-1)).toMatchObject({ t: 'queue', e: EV, serving: 0, rate: 1000, enabled: true });
 
-    // the sale opens: the lottery runs, then admission at 1,000 a second
-    const sale = (token: string, status: string) =>
-      call(url, 'PUT', `/api/events/${EV}/sale`, { token, json: { status } });
-    expect((await sale(fans[0], 'open')).status).toBe(403);
-    expect((await sale(admin, 'closed')).status).toBe(200);
-    const opened = await sale(admin, 'open');
+    // the sale opens (the event's status is the one way): the lottery runs, then admission
+    // at 1,000 a second
+    const status_ = (token: string, status: string) =>
+      call(url, 'PUT', `/api/events/${EV}/status`, { token, json: { status } });
+    expect((await status_(fans[0], 'on_sale')).status).toBe(403);
+    expect((await status_(admin, 'paused')).status).toBe(200);
+    expect(server.rooms.info(EV)).toMatchObject({ saleOpened: false, issued: 5 });
+    const opened = await status_(admin, 'on_sale');
     expect(opened.status).toBe(200);
-    expect(opened.body.sale).toBe('open');
-    expect(opened.body.waitingRoom).toMatchObject({ saleOpened: true, prequeue: 5 });
-    expect(opened.body.waitingRoom.seed).toMatch(/^[0-9a-f]{32}$/);
+    expect(opened.body.event.status).toBe('on_sale');
+    expect((await call(url, 'GET', `/api/events/${EV}`, { token: admin })).body.sale).toBe('open');
+    expect(server.rooms.info(EV)).toMatchObject({ saleOpened: true, prequeue: 5 });
+    expect(server.rooms.info(EV)?.seed).toMatch(/^[0-9a-f]{32}$/);
 
     let status: Body;
     await expect

@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import type { Directory } from '../actors/directory.ts';
-import type { Envelope } from '../actors/event-runtime.ts';
+import type { Envelope } from '../actors/event-port.ts';
 import { parseCommand } from '../domain/commands.ts';
 import type { Outcome } from '../domain/outcome.ts';
-import { HttpError, type Router } from './router.ts';
+import { AppError, quoted } from '../errors.ts';
+import type { Router } from '../gateway/router.ts';
 
 // Raw command access to event actors for crash tests and benchmarks, enabled only with
 // ONSALE_INTERNAL_API=1. It trusts its caller: there is no auth here.
@@ -17,15 +18,15 @@ const bodySchema = z
   })
   .strict();
 
-export function internalRoutes(router: Router, directory: Directory): void {
-  const handleOf = (id: string) => {
-    const handle = directory.get(id);
-    if (!handle) throw new HttpError(404, 'EVENT_NOT_FOUND', 'no such event');
+export function internalRoutes(router: Router, directory: Directory<unknown>): void {
+  const handleOf = async (id: string) => {
+    const handle = await directory.event(id);
+    if (!handle) throw new AppError('EVENT_NOT_FOUND', `no event ${quoted(id)}`);
     return handle;
   };
 
   router.post('/internal/events/:id/commands', { body: bodySchema, maxBody: 4 << 20 }, async (ctx) => {
-    const handle = handleOf(ctx.params.id);
+    const handle = await handleOf(ctx.params.id);
     // Malformed commands are answered in place and never reach the actor.
     const outcomes: (Outcome | null)[] = [];
     const valid: Envelope[] = [];
@@ -36,7 +37,7 @@ export function internalRoutes(router: Router, directory: Directory): void {
         outcomes.push(null);
       } else outcomes.push({ ok: false, error: c.error });
     }
-    const applied = valid.length > 0 ? await handle.submitMany(valid) : [];
+    const applied = valid.length > 0 ? await handle.submit(valid) : [];
     let k = 0;
     return { body: { outcomes: outcomes.map((o) => o ?? applied[k++]) } };
   });
@@ -44,26 +45,12 @@ export function internalRoutes(router: Router, directory: Directory): void {
   // Benchmarks measure memory per socket after a full collection (node --expose-gc).
   router.post('/internal/gc', {}, () => {
     const gc = (globalThis as { gc?: () => void }).gc;
-    if (!gc) throw new HttpError(501, 'NO_GC', 'start node with --expose-gc');
+    if (!gc) throw new AppError('NO_GC', 'start node with --expose-gc');
     gc();
     return { body: process.memoryUsage() };
   });
 
-  router.get('/internal/events/:id/state', {}, async (ctx) => {
-    const state = await handleOf(ctx.params.id).read((s) => ({
-      version: s.version,
-      sale: s.sale,
-      status: Array.from(s.status),
-      holds: [...s.holds.values()].map((h) => ({
-        id: h.id,
-        fanId: s.fanIds[h.fan],
-        seats: h.seats,
-        area: h.area,
-        places: h.places,
-        expiresAt: h.expiresAt,
-      })),
-      orders: s.orders.map((o) => ({ id: o.id, fanId: s.fanIds[o.fan], seats: o.seats })),
-    }));
-    return { body: state };
-  });
+  router.get('/internal/events/:id/state', {}, async (ctx) => ({
+    body: await (await handleOf(ctx.params.id)).query('dump', {}),
+  }));
 }
