@@ -2,9 +2,10 @@ import type { Logger } from 'pino';
 import { apply } from '../domain/apply.ts';
 import type { Layout } from '../domain/chart.ts';
 import type { Command, SaleStatus } from '../domain/commands.ts';
+import { decide } from '../domain/decide.ts';
 import { evolve } from '../domain/evolve.ts';
 import { nextExpiry } from '../domain/holds.ts';
-import type { Outcome } from '../domain/outcome.ts';
+import { type Changes, isRejection, type Outcome } from '../domain/outcome.ts';
 import * as q from '../domain/queries.ts';
 import { replyOf } from '../domain/replies.ts';
 import { encodeState } from '../domain/snapshot.ts';
@@ -75,13 +76,13 @@ export interface RuntimeDeps {
 interface Batch {
   entries: JournalEntry[];
   replies: { outcomes: Outcome[]; done: Done }[];
-  seats: number[];
-  areas: number[];
+  /** What its events changed: evolve writes straight into it, no arrays per command. */
+  changes: Changes;
   snapshot: Uint8Array | null;
 }
 
 function newBatch(): Batch {
-  return { entries: [], replies: [], seats: [], areas: [], snapshot: null };
+  return { entries: [], replies: [], changes: { deltas: [], areas: [] }, snapshot: null };
 }
 
 /** Who the journal names for commands the actor issues itself (expiry, reconciliation). */
@@ -212,14 +213,11 @@ export class EventRuntime {
   private reconcile(): void {
     const { prices, sale = 'open' } = this.spec;
     const at = this.now();
-    const out = apply(this.state, { type: 'setPrices', prices }, at);
-    if (out.ok) this.record(out, undefined, SYSTEM, at);
-    else if (out.error.code !== 'INVALID_COMMAND')
+    const out = this.applyAndRecord({ type: 'setPrices', prices }, undefined, SYSTEM, at);
+    if (!out.ok && out.error.code !== 'INVALID_COMMAND')
       this.deps.log.warn({ eventId: this.spec.eventId, error: out.error }, 'event prices not applied');
-    if (sale !== this.state.sale) {
-      const s = apply(this.state, { type: 'setSale', status: sale }, at);
-      if (s.ok) this.record(s, undefined, SYSTEM, at);
-    }
+    if (sale !== this.state.sale)
+      this.applyAndRecord({ type: 'setSale', status: sale }, undefined, SYSTEM, at);
     if (this.open.entries.length > 0) this.scheduleFlush();
   }
 
@@ -334,32 +332,22 @@ export class EventRuntime {
     this.scheduleFlush();
   }
 
+  /** Decides a command and evolves the state into the open batch; returns what the caller is told. */
   private applyAndRecord(
     command: Command,
     key: string | undefined,
     by: string | undefined,
     at: number,
   ): Outcome {
-    const out = apply(this.state, command, at);
-    if (!out.ok) return out;
-    return this.record(out, key, by, at);
-  }
-
-  /** Puts an applied command's event into the open batch; returns what the caller is told. */
-  private record(
-    out: Extract<ReturnType<typeof apply>, { ok: true }>,
-    key: string | undefined,
-    by: string | undefined,
-    at: number,
-  ): Outcome {
+    const event = decide(this.state, command, at);
+    if (isRejection(event)) return event;
     const b = this.open;
-    const entry: JournalEntry = { seq: this.state.version, at, event: out.event };
+    evolve(this.state, event, b.changes);
+    const entry: JournalEntry = { seq: this.state.version, at, event };
     if (key !== undefined) entry.key = key;
     if (by !== undefined) entry.by = by;
     b.entries.push(entry);
-    for (const x of out.deltas) b.seats.push(x);
-    for (const x of out.areas) b.areas.push(x);
-    const outcome: Outcome = { ok: true, value: out.value };
+    const outcome: Outcome = { ok: true, value: replyOf(this.state.layout, event) };
     if (key !== undefined) this.remember(key, outcome);
     return outcome;
   }
@@ -432,8 +420,9 @@ export class EventRuntime {
     if (this.dead) return;
     this.inFlight = null;
     const d = this.durable;
-    for (let i = 0; i < batch.seats.length; i += 2) d.status[batch.seats[i]] = batch.seats[i + 1];
-    for (let i = 0; i < batch.areas.length; i += 2) d.areas[batch.areas[i]] = batch.areas[i + 1];
+    const { deltas, areas } = batch.changes;
+    for (let i = 0; i < deltas.length; i += 2) d.status[deltas[i]] = deltas[i + 1];
+    for (let i = 0; i < areas.length; i += 2) d.areas[areas[i]] = areas[i + 1];
     d.version = version;
     this.release(batch);
     this.deps.commits.committed({
@@ -441,8 +430,8 @@ export class EventRuntime {
       fromVersion: batch.entries[0].seq,
       toVersion: version,
       entries: batch.entries,
-      seats: batch.seats,
-      areas: batch.areas,
+      seats: deltas,
+      areas,
       committedAt: performance.now(),
     });
     if (batch.snapshot) this.saveSnapshot(version, batch.snapshot);

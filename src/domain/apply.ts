@@ -1,7 +1,7 @@
 import type { Command } from './commands.ts';
 import { decide } from './decide.ts';
 import { evolve } from './evolve.ts';
-import type { Applied } from './outcome.ts';
+import { type Applied, isRejection } from './outcome.ts';
 import { replyOf } from './replies.ts';
 import type { EventState } from './state.ts';
 
@@ -10,14 +10,14 @@ import type { EventState } from './state.ts';
  * rejected command leaves the state untouched; an accepted one advances the version by one.
  */
 export function apply(state: EventState, cmd: Command, now: number): Applied {
-  const d = decide(state, cmd, now);
-  if (!d.ok) return d;
+  const event = decide(state, cmd, now);
+  if (isRejection(event)) return event;
   const changes = { deltas: [] as number[], areas: [] as number[] };
-  evolve(state, d.event, changes);
+  evolve(state, event, changes);
   return {
     ok: true,
-    value: replyOf(state.layout, d.event),
-    event: d.event,
+    value: replyOf(state.layout, event),
+    event,
     deltas: changes.deltas,
     areas: changes.areas,
   };

@@ -29,16 +29,13 @@ export function decideBook(state: EventState, cmd: Cmd<'book'>, now: number): De
     return reject('LIMIT_PER_ORDER', `at most ${state.config.maxPerOrder} tickets per order`);
   }
   return {
-    ok: true,
-    event: {
-      type: 'SeatsBooked',
-      orderId: cmd.orderId,
-      holdId: h.id,
-      fanId: cmd.fanId,
-      seats: h.seats.slice(),
-      area: h.area,
-      places: h.places,
-    },
+    type: 'SeatsBooked',
+    orderId: cmd.orderId,
+    holdId: h.id,
+    fanId: cmd.fanId,
+    seats: h.seats.slice(),
+    area: h.area,
+    places: h.places,
   };
 }
 
@@ -75,10 +72,7 @@ export function decideCancel(state: EventState, cmd: Cmd<'cancelBooking'>): Deci
   if (seats.length === 0 && places.length === 0) {
     return reject('ORDER_NOT_FOUND', 'the order has nothing left to cancel');
   }
-  return {
-    ok: true,
-    event: { type: 'BookingCancelled', orderId: order.id, fanId: state.fanIds[order.fan], seats, places },
-  };
+  return { type: 'BookingCancelled', orderId: order.id, fanId: state.fanIds[order.fan], seats, places };
 }
 
 export function decideTransfer(state: EventState, cmd: Cmd<'transfer'>): Decision {
@@ -97,14 +91,11 @@ export function decideTransfer(state: EventState, cmd: Cmd<'transfer'>): Decisio
     }
   }
   return {
-    ok: true,
-    event: {
-      type: 'SeatsTransferred',
-      orderId: cmd.orderId,
-      fromFanId: cmd.fromFanId,
-      toFanId: cmd.toFanId,
-      seats,
-    },
+    type: 'SeatsTransferred',
+    orderId: cmd.orderId,
+    fromFanId: cmd.fromFanId,
+    toFanId: cmd.toFanId,
+    seats,
   };
 }
 

@@ -82,16 +82,13 @@ function seatsHeld(
   now: number,
 ): Decision {
   return {
-    ok: true,
-    event: {
-      type: 'SeatsHeld',
-      holdId: cmd.holdId,
-      fanId: cmd.fanId,
-      seats,
-      together,
-      createdAt: now,
-      expiresAt: now + state.config.holdTtlMs,
-    },
+    type: 'SeatsHeld',
+    holdId: cmd.holdId,
+    fanId: cmd.fanId,
+    seats,
+    together,
+    createdAt: now,
+    expiresAt: now + state.config.holdTtlMs,
   };
 }
 
@@ -106,16 +103,13 @@ export function decideHoldGa(state: EventState, cmd: Cmd<'holdGa'>, now: number)
   const left = areaAvailable(state, area);
   if (left < cmd.count) return reject('GA_SOLD_OUT', `area "${cmd.area}" has ${left} places left`);
   return {
-    ok: true,
-    event: {
-      type: 'PlacesHeld',
-      holdId: cmd.holdId,
-      fanId: cmd.fanId,
-      area,
-      places: cmd.count,
-      createdAt: now,
-      expiresAt: now + state.config.holdTtlMs,
-    },
+    type: 'PlacesHeld',
+    holdId: cmd.holdId,
+    fanId: cmd.fanId,
+    area,
+    places: cmd.count,
+    createdAt: now,
+    expiresAt: now + state.config.holdTtlMs,
   };
 }
 
@@ -135,24 +129,22 @@ export function decideExtend(state: EventState, cmd: Cmd<'extendHold'>, now: num
   if (next <= h.expiresAt) {
     return reject('HOLD_EXTEND_LIMIT', `a hold lasts at most ${state.config.maxHoldMs / 1000} s in all`);
   }
-  return { ok: true, event: { type: 'HoldExtended', holdId: h.id, fanId: cmd.fanId, expiresAt: next } };
+  return { type: 'HoldExtended', holdId: h.id, fanId: cmd.fanId, expiresAt: next };
 }
 
-/** A hold's seats and places, as the events that end it carry them. */
+/**
+ * A hold's seats and places, as the events that end it carry them. The seats array is the
+ * hold's own: a hold's seats never change after it is taken, so events may share it.
+ */
 export function heldItems(state: EventState, h: Hold): HeldItems {
-  return {
-    holdId: h.id,
-    fanId: state.fanIds[h.fan],
-    seats: h.seats.slice(),
-    area: h.area,
-    places: h.places,
-  };
+  return { holdId: h.id, fanId: state.fanIds[h.fan], seats: h.seats, area: h.area, places: h.places };
 }
 
 export function decideRelease(state: EventState, cmd: Cmd<'release'>): Decision {
   const h = ownHold(state, cmd.holdId, cmd.fanId);
   if ('ok' in h) return h;
-  return { ok: true, event: { type: 'HoldReleased', ...heldItems(state, h) } };
+  // A literal, not a spread of heldItems: releases are half of the hot path.
+  return { type: 'HoldReleased', holdId: h.id, fanId: cmd.fanId, seats: h.seats, area: h.area, places: h.places };
 }
 
 export function decideExpire(state: EventState, now: number): Decision {
@@ -160,7 +152,7 @@ export function decideExpire(state: EventState, now: number): Decision {
   if (due.length === 0) return reject('NOTHING_DUE', 'no hold has expired');
   // In deadline order (ids break ties), however the heap happens to be laid out.
   due.sort((a, b) => a.expiresAt - b.expiresAt || (a.id < b.id ? -1 : 1));
-  return { ok: true, event: { type: 'HoldsExpired', holds: due.map((h) => heldItems(state, h)) } };
+  return { type: 'HoldsExpired', holds: due.map((h) => heldItems(state, h)) };
 }
 
 // ---- evolve ------------------------------------------------------------------------------
@@ -192,9 +184,12 @@ function addHold(
 
 export function evolveSeatsHeld(state: EventState, e: EventOf<'SeatsHeld'>, changes: Changes): void {
   const hold = addHold(state, e, e.seats, -1, 0);
+  const deltas = changes.deltas;
+  const holder = state.holder;
+  const fan = hold.fan + 1;
   for (const s of e.seats) {
-    setStatus(state, s, HELD, changes.deltas);
-    state.holder[s] = hold.fan + 1;
+    setStatus(state, s, HELD, deltas);
+    holder[s] = fan;
   }
 }
 
@@ -219,9 +214,11 @@ export function evolveHoldExtended(state: EventState, e: EventOf<'HoldExtended'>
 
 /** Frees a hold's seats and places. */
 function dropHold(state: EventState, h: Hold, changes: Changes): void {
+  const deltas = changes.deltas;
+  const holder = state.holder;
   for (const s of h.seats) {
-    setStatus(state, s, freeStatus(state, s), changes.deltas);
-    state.holder[s] = 0;
+    setStatus(state, s, freeStatus(state, s), deltas);
+    holder[s] = 0;
   }
   if (h.area >= 0) {
     state.areaHeld[h.area] -= h.places;

@@ -23,7 +23,7 @@ function seatsEvent(
   const bad = checkSeats(state, seats);
   if (bad) return rejectWith(bad);
   for (const s of seats) if (!ok(s)) return reject('SEAT_UNAVAILABLE', `seat ${s} ${why(s)}`);
-  return { ok: true, event: { type, seats } };
+  return { type, seats };
 }
 
 const statusOf = (state: EventState) => (s: number) => `is ${STATUS_NAMES[state.status[s]]}`;
@@ -64,7 +64,7 @@ export function decideSetForSale(state: EventState, cmd: Cmd<'setForSale'>): Dec
 
 export function decideSetSale(state: EventState, cmd: Cmd<'setSale'>): Decision {
   if (state.sale === cmd.status) return reject('INVALID_COMMAND', `the sale is already ${cmd.status}`);
-  return { ok: true, event: { type: 'SaleChanged', sale: cmd.status } };
+  return { type: 'SaleChanged', sale: cmd.status };
 }
 
 export function decideSetPrices(state: EventState, cmd: Cmd<'setPrices'>): Decision {
@@ -83,7 +83,7 @@ export function decideSetPrices(state: EventState, cmd: Cmd<'setPrices'>): Decis
   // A copy in chart order: the event's bytes do not depend on the caller's key order.
   const prices: Record<string, number> = {};
   for (const c of layout.categories) if (cmd.prices[c.id] !== undefined) prices[c.id] = cmd.prices[c.id];
-  return { ok: true, event: { type: 'PricesChanged', prices } };
+  return { type: 'PricesChanged', prices };
 }
 
 /** True when some free seat's status disagrees with its price or withdrawal. */

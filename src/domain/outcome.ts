@@ -3,8 +3,15 @@ import type { DomainEvent } from './events.ts';
 
 export type Rejection = { ok: false; error: DomainError };
 
-/** What `decide` yields: the one event an accepted command becomes, or why it was refused. */
-export type Decision = { ok: true; event: DomainEvent } | Rejection;
+/**
+ * What `decide` yields: the one event an accepted command becomes, or why it was refused
+ * (the event itself, not wrapped: a hold costs one object less on the hot path).
+ */
+export type Decision = DomainEvent | Rejection;
+
+export function isRejection(d: Decision): d is Rejection {
+  return 'ok' in d;
+}
 
 /**
  * What a caller is told: plain data, so it can cross a process. `value` is derived from the
