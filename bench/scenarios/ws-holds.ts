@@ -13,7 +13,7 @@
 // succeeded (and, at the offered rate, 99 % of the holds offered).
 //
 //   npm run bench -- ws-holds
-//   options (key=value): adapters=postgres,pglite fans=192 depth=4 seconds=5 rate=20000
+//   options (key=value): adapters=postgres,pglite fans=192 depth=4 seconds=5 rate=5000
 //     rateSeconds=5 workers=3
 
 import * as hdr from 'hdr-histogram-js';
@@ -35,7 +35,10 @@ const DEFAULTS = {
   fans: 192,
   depth: 4,
   seconds: 5,
-  rate: 20_000,
+  // Below saturation on a 2-core machine: at 20,000 offered most holds were refused
+  // LIMIT_PER_FAN (each fan had more than its 10 holds in flight), and a p99 of the few
+  // accepted says nothing. Raise it with more fans on bigger machines.
+  rate: 5_000,
   rateSeconds: 5,
   workers: 3,
   /** Which to run: socket (closed loop), http (the baseline), rate (open loop). */
@@ -261,8 +264,8 @@ export async function run(args: string[]): Promise<void> {
           holdsPerSec: top.socket?.holdsPerSec ?? null,
           p50Ms: top.socket?.p50Ms ?? null,
           p99Ms: top.socket?.p99Ms ?? null,
-          /** At `offeredRate` (20,000 unless told otherwise). */
-          p99MsAt20k: top.atRate?.p99Ms ?? null,
+          /** At `offeredRate`, open loop (5,000 a second unless told otherwise). */
+          p99MsAtOfferedRate: top.atRate?.p99Ms ?? null,
           offeredRate: o.rate,
           httpHoldsPerSec: top.http?.holdsPerSec ?? null,
           socketOverHttp:
