@@ -6,7 +6,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import type { DbConfig } from '../../src/persistence/open-db.ts';
+import type { Db } from '../../src/persistence/db.ts';
+import { type DbConfig, openDb } from '../../src/persistence/open-db.ts';
 import { onInterrupt } from './interrupt.ts';
 
 /** The Postgres server the benches use; an empty DATABASE_URL means the default, as for the server. */
@@ -133,4 +134,30 @@ export async function dropOrWarn(db: ScratchDb): Promise<void> {
   await db.drop().catch((e: unknown) => {
     console.error(`bench: could not remove ${db.schema ?? db.dataDir}: ${(e as Error).message}`);
   });
+}
+
+/** A migrated database made for the run, opened in the bench's own process. */
+export interface ScratchOpen {
+  name: DbKind;
+  db: Db;
+  /** Closes the database, then drops the schema or removes the directory. */
+  cleanup(): Promise<void>;
+}
+
+export async function openScratch(kind: DbKind, prefix: string): Promise<ScratchOpen> {
+  const scratch = await scratchDb(kind, prefix);
+  try {
+    const db = await openDb(scratch.config);
+    return {
+      name: kind,
+      db,
+      async cleanup() {
+        await db.close().catch(() => {});
+        await dropOrWarn(scratch);
+      },
+    };
+  } catch (e) {
+    await dropOrWarn(scratch);
+    throw e;
+  }
 }

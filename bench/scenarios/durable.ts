@@ -35,11 +35,10 @@ import type { Command } from '../../src/domain/commands.ts';
 import { AVAILABLE } from '../../src/domain/seat-status.ts';
 import type { Db } from '../../src/persistence/db.ts';
 import { DbJournal } from '../../src/persistence/journal.ts';
-import { openDb } from '../../src/persistence/open-db.ts';
 import { DbSnapshots } from '../../src/persistence/snapshots.ts';
 import { check, expectCount } from '../lib/checks.ts';
 import { rng } from '../lib/rng.ts';
-import { adminQuery, DATABASE_URL, dropOrWarn, postgresUnreachable, scratchDb } from '../lib/scratch-db.ts';
+import { adminQuery, DATABASE_URL, openScratch, postgresUnreachable } from '../lib/scratch-db.ts';
 import { Latencies, median, printJson, printTable, round } from '../lib/stats.ts';
 
 const chart = generateChart('stadium', 'bench-stadium');
@@ -560,21 +559,7 @@ async function openAdapter(name: string): Promise<Adapter | null> {
     if (sync === null) return null;
     if (sync !== 'on') console.log(`[note] Postgres synchronous_commit=${sync}: commits are not fsynced`);
   }
-  const scratch = await scratchDb(name, 'bench_durable');
-  try {
-    const db = await openDb(scratch.config);
-    return {
-      name,
-      db,
-      async cleanup() {
-        await db.close().catch(() => {});
-        await dropOrWarn(scratch);
-      },
-    };
-  } catch (e) {
-    await dropOrWarn(scratch);
-    throw e;
-  }
+  return openScratch(name, 'bench_durable');
 }
 
 type Figure = number | null;

@@ -19,10 +19,9 @@ import { CATEGORIES, CITIES, type GeneratedCatalog, generateCatalog } from '../.
 import { parseSearchQuery } from '../../src/catalog/schema.ts';
 import { CatalogSearch } from '../../src/catalog/search.ts';
 import type { Db } from '../../src/persistence/db.ts';
-import { openDb } from '../../src/persistence/open-db.ts';
 import { check, expectCount } from '../lib/checks.ts';
 import { rng } from '../lib/rng.ts';
-import { DATABASE_URL, dropOrWarn, postgresUnreachable, scratchDb } from '../lib/scratch-db.ts';
+import { DATABASE_URL, openScratch, postgresUnreachable } from '../lib/scratch-db.ts';
 import { Latencies, printJson, printTable, round } from '../lib/stats.ts';
 
 const TARGET_P99_MS = 50;
@@ -68,21 +67,7 @@ async function openAdapter(name: string): Promise<Adapter | null> {
       return null;
     }
   }
-  const scratch = await scratchDb(name, 'bench_search');
-  try {
-    const db = await openDb(scratch.config);
-    return {
-      name,
-      db,
-      async cleanup() {
-        await db.close().catch(() => {});
-        await dropOrWarn(scratch);
-      },
-    };
-  } catch (e) {
-    await dropOrWarn(scratch);
-    throw e;
-  }
+  return openScratch(name, 'bench_search');
 }
 
 type Kind =

@@ -1,32 +1,19 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashSessionToken } from '../../src/accounts/session-token.ts';
-import { loadConfig } from '../../src/config.ts';
-import { type Server, startServer } from '../../src/server.ts';
+import type { Server } from '../../src/server.ts';
+import { type Res as AnyRes, type RequestOptions, request } from '../support/http.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
 
 // The real server in-process (uWS, PGlite in a temp dir), driven over HTTP with fetch.
 
 const ADMIN = { email: 'root@example.com', password: 'admin-password-1' };
-const dirs: string[] = [];
+const started: TestServer[] = [];
 
 async function start(extra: Record<string, string> = {}): Promise<{ server: Server; url: string }> {
-  const dir = mkdtempSync(join(tmpdir(), 'onsale-accounts-http-'));
-  dirs.push(dir);
-  const config = loadConfig({
-    ...process.env,
-    DATABASE_URL: '',
-    ONSALE_DB_SCHEMA: '',
-    PORT: '0',
-    ONSALE_DATA_DIR: dir,
-    ONSALE_DEMO: '0',
-    LOG_LEVEL: 'silent',
-    ...extra,
-  });
-  const server = await startServer(config, pino({ level: 'silent' }));
-  return { server, url: `http://127.0.0.1:${server.port}` };
+  // The rate-limit suite sets its own limits; the others keep them out of the way.
+  const t = await startTestServer(extra);
+  started.push(t);
+  return { server: t.server, url: t.url };
 }
 
 /** The union of every reply shape these routes send. */
@@ -36,30 +23,10 @@ interface Body {
   error: { code: string; message: string };
 }
 
-interface Res {
-  status: number;
-  headers: Headers;
-  body: Body;
-}
+type Res = AnyRes & { body: Body };
 
-async function call(
-  url: string,
-  method: string,
-  path: string,
-  opts: { json?: unknown; raw?: string; token?: string; cookie?: string } = {},
-): Promise<Res> {
-  const headers: Record<string, string> = {};
-  if (opts.json !== undefined || opts.raw !== undefined) headers['content-type'] = 'application/json';
-  if (opts.token) headers.authorization = `Bearer ${opts.token}`;
-  if (opts.cookie) headers.cookie = opts.cookie;
-  const r = await fetch(`${url}${path}`, {
-    method,
-    headers,
-    body: opts.raw ?? (opts.json === undefined ? undefined : JSON.stringify(opts.json)),
-  });
-  const text = await r.text();
-  return { status: r.status, headers: r.headers, body: text ? JSON.parse(text) : undefined };
-}
+const call = (url: string, method: string, path: string, opts: RequestOptions = {}): Promise<Res> =>
+  request(url, method, path, opts);
 
 /** `name=value` of the Set-Cookie header, ready to send back as Cookie. */
 const cookieOf = (r: Res) => (r.headers.get('set-cookie') ?? '').split(';')[0];
@@ -67,8 +34,9 @@ const cookieOf = (r: Res) => (r.headers.get('set-cookie') ?? '').split(';')[0];
 let n = 0;
 const email = (tag: string) => `${tag}-${++n}@example.com`;
 
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+afterAll(async () => {
+  // Every server of the file, closed and its directory removed.
+  for (const t of started) await t.stop().catch(() => {});
 });
 
 describe('accounts over HTTP', () => {
@@ -80,9 +48,6 @@ describe('accounts over HTTP', () => {
       ONSALE_ADMIN_EMAIL: ADMIN.email,
       ONSALE_ADMIN_PASSWORD: ADMIN.password,
     }));
-  });
-  afterAll(async () => {
-    await server?.close();
   });
 
   it('register -> me -> logout -> me, with the bearer token', async () => {
@@ -327,15 +292,11 @@ describe('accounts over HTTP', () => {
 });
 
 describe('accounts over HTTP: write rate limit', () => {
-  let server: Server;
   let url: string;
 
   beforeAll(async () => {
     // 1 write a second per IP, bursts of 2.
-    ({ server, url } = await start({ ONSALE_RATE_IP_PER_SEC: '1' }));
-  });
-  afterAll(async () => {
-    await server?.close();
+    ({ url } = await start({ ONSALE_RATE_IP_PER_SEC: '1' }));
   });
 
   it('given a burst of sign-ins from one IP, then 429 RATE_LIMITED with retry-after; reads are not limited', async () => {

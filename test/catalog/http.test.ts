@@ -1,11 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.ts';
 import { generateChart } from '../../src/domain/chart-generator.ts';
-import { type Server, startServer } from '../../src/server.ts';
+import type { Server } from '../../src/server.ts';
+import { type RequestOptions, request } from '../support/http.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
 
 // The catalog through the real server in-process (uWS, PGlite in a temp dir): operator
 // auth through the accounts module, venues with chart import/export, performers, events
@@ -13,30 +10,11 @@ import { type Server, startServer } from '../../src/server.ts';
 // status changes driving the sale, search and suggestions over HTTP, and a restart.
 
 const ADMIN = { email: 'catalog-admin@example.com', password: 'admin-password-1' };
-const dir = mkdtempSync(join(tmpdir(), 'onsale-catalog-http-'));
 const DAY = 86_400_000;
 const inDays = (d: number) => new Date(Date.now() + d * DAY).toISOString();
 
 // biome-ignore lint/suspicious/noExplicitAny: reply bodies of many shapes
 type Body = any;
-
-async function boot(): Promise<{ server: Server; url: string }> {
-  const config = loadConfig({
-    ...process.env,
-    DATABASE_URL: '',
-    ONSALE_DB_SCHEMA: '',
-    PORT: '0',
-    ONSALE_DATA_DIR: dir,
-    ONSALE_DEMO: '0',
-    LOG_LEVEL: 'silent',
-    ONSALE_ADMIN_EMAIL: ADMIN.email,
-    ONSALE_ADMIN_PASSWORD: ADMIN.password,
-    ONSALE_RATE_IP_PER_SEC: '1000',
-    ONSALE_RATE_ACCOUNT_PER_SEC: '1000',
-  });
-  const server = await startServer(config, pino({ level: 'silent' }));
-  return { server, url: `http://127.0.0.1:${server.port}` };
-}
 
 describe('the catalog over HTTP', () => {
   let server: Server;
@@ -44,26 +22,13 @@ describe('the catalog over HTTP', () => {
   let operator: string;
   let fan: string;
 
-  async function call(
-    method: string,
-    path: string,
-    opts: { json?: unknown; token?: string; headers?: Record<string, string> } = {},
-  ): Promise<{ status: number; body: Body; headers: Headers }> {
-    const headers: Record<string, string> = { ...opts.headers };
-    if (opts.json !== undefined) headers['content-type'] = 'application/json';
-    if (opts.token) headers.authorization = `Bearer ${opts.token}`;
-    const r = await fetch(`${url}${path}`, {
-      method,
-      headers,
-      body: opts.json === undefined ? undefined : JSON.stringify(opts.json),
-    });
-    const text = await r.text();
-    return { status: r.status, headers: r.headers, body: text ? JSON.parse(text) : undefined };
-  }
+  let t: TestServer;
+  const call = (method: string, path: string, opts: RequestOptions = {}) => request(url, method, path, opts);
   const op = (method: string, path: string, json?: unknown) => call(method, path, { json, token: operator });
 
   beforeAll(async () => {
-    ({ server, url } = await boot());
+    t = await startTestServer({ ONSALE_ADMIN_EMAIL: ADMIN.email, ONSALE_ADMIN_PASSWORD: ADMIN.password });
+    ({ server, url } = t);
     const admin = (await call('POST', '/api/accounts/login', { json: ADMIN })).body.token;
     const opUser = { email: 'op@example.com', password: 'operator-password-1', role: 'operator' };
     expect((await call('POST', '/api/admin/users', { json: opUser, token: admin })).status).toBe(201);
@@ -78,8 +43,7 @@ describe('the catalog over HTTP', () => {
   }, 60_000);
 
   afterAll(async () => {
-    await server?.close();
-    rmSync(dir, { recursive: true, force: true });
+    await t?.stop();
   });
 
   it('given no session or a fan, then the operator routes refuse (401, 403)', async () => {
@@ -315,8 +279,8 @@ describe('the catalog over HTTP', () => {
   });
 
   it('given a restart, then the events, their status and their actors come back', async () => {
-    await server.close();
-    ({ server, url } = await boot());
+    t = await t.restart();
+    ({ server, url } = t);
     operator = (
       await call('POST', '/api/accounts/login', {
         json: { email: 'op@example.com', password: 'operator-password-1' },

@@ -1,26 +1,11 @@
 import { createHash } from 'node:crypto';
-import {
-  cpSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  statSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Packr } from 'msgpackr';
-import pino from 'pino';
 import { expect } from 'vitest';
 import WebSocket from 'ws';
 import type { SocketOptions } from '../../client/sdk/index.ts';
-import { loadConfig } from '../../src/config.ts';
-import { openDb } from '../../src/persistence/open-db.ts';
-import { type Server, startServer } from '../../src/server.ts';
+import type { Server } from '../../src/server.ts';
+import { type RequestOptions, type Res, request } from '../support/http.ts';
+import { startTestServer } from '../support/server.ts';
 
 // The gateway suites run the real server in-process (uWS, PGlite in a temp dir, the demo
 // stadium) and talk to it as clients do: fetch, the SDK, and raw `ws` sockets speaking
@@ -51,85 +36,28 @@ export interface Gateway {
   stop(): Promise<void>;
 }
 
-const root = new URL('../../', import.meta.url);
-const cache = fileURLToPath(new URL('node_modules/.cache/', root));
-
-/**
- * A migrated, empty PGlite data directory to copy for each server: initdb in WASM costs
- * seconds of CPU per server, a copy well under one. Kept in node_modules/.cache, keyed by
- * the migrations and the PGlite version; built by whichever worker needs it first (a
- * rename publishes it whole, so a racing worker just uses the winner's).
- */
-async function pgliteTemplate(): Promise<string> {
-  const pglite = JSON.parse(
-    readFileSync(new URL('node_modules/@electric-sql/pglite/package.json', root), 'utf8'),
-  ).version;
-  const key = createHash('sha256')
-    .update(readFileSync(new URL('src/persistence/migrations.ts', root)))
-    .update(pglite)
-    .digest('hex')
-    .slice(0, 16);
-  const dir = join(cache, `onsale-pglite-${key}`);
-  if (existsSync(dir)) return dir;
-  mkdirSync(cache, { recursive: true });
-  // Templates of older migrations, and builds abandoned by a killed worker.
-  for (const name of readdirSync(cache)) {
-    const p = join(cache, name);
-    if (name.startsWith('onsale-pglite-') && Date.now() - statSync(p).mtimeMs > 10 * 60_000)
-      rmSync(p, { recursive: true, force: true });
-  }
-  const building = mkdtempSync(join(cache, 'onsale-pglite-building-'));
-  try {
-    const db = await openDb({ dataDir: building });
-    await db.close();
-    renameSync(building, dir);
-  } catch (e) {
-    rmSync(building, { recursive: true, force: true });
-    if (!existsSync(dir)) throw e;
-  }
-  return dir;
-}
-
-/** Starts the server on a free port with the demo event, internal API and an admin. */
+/** Starts the server on a free port with the demo event (running), internal API and an admin. */
 export async function startGateway(env: Record<string, string> = {}): Promise<Gateway> {
-  const dir = mkdtempSync(join(tmpdir(), 'onsale-gateway-'));
-  cpSync(await pgliteTemplate(), dir, { recursive: true });
-  // Only these variables: DATABASE_URL and friends from the environment must not leak in.
-  const config = loadConfig({
-    PORT: '0',
-    HOST: '127.0.0.1',
-    ONSALE_DATA_DIR: dir,
+  const t = await startTestServer({
     ONSALE_DEMO: '1',
-    LOG_LEVEL: 'silent',
     ONSALE_INTERNAL_API: '1',
     ONSALE_ADMIN_EMAIL: ADMIN.email,
     ONSALE_ADMIN_PASSWORD: ADMIN.password,
-    ONSALE_RATE_IP_PER_SEC: '100000',
-    ONSALE_RATE_ACCOUNT_PER_SEC: '100000',
     ONSALE_JWT_SECRET: 'gateway-suite-secret-0123456789abcdef',
     ...env,
   });
-  let server: Server;
-  try {
-    server = await startServer(config, pino({ level: 'silent' }));
-  } catch (e) {
-    rmSync(dir, { recursive: true, force: true });
-    throw e;
-  }
-  const url = `http://127.0.0.1:${server.port}`;
   // Actors start on first use: the suites' event is started here, once.
-  const demo = await server.events.get(EVENT);
+  const demo = await t.server.events.get(EVENT);
   await demo?.handle.drain(); // its start-up events (prices, sale) durable
-  await waitFor(async () => (await fetch(`${url}/readyz`)).ok, 30_000);
+  await waitFor(async () => (await fetch(`${t.url}/readyz`)).ok, 30_000);
   return {
-    server,
-    url,
-    wsUrl: `ws://127.0.0.1:${server.port}/ws`,
+    server: t.server,
+    url: t.url,
+    wsUrl: t.wsUrl,
     async stop() {
       for (const ws of live) ws.terminate();
       live.clear();
-      await server.close();
-      rmSync(dir, { recursive: true, force: true });
+      await t.stop();
     },
   };
 }
@@ -153,36 +81,10 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // ---------------------------------------------------------------------------------- HTTP
 
-export interface Res {
-  status: number;
-  headers: Headers;
-  text: string;
-  // biome-ignore lint/suspicious/noExplicitAny: reply bodies are checked field by field
-  body: any;
-}
+export type { Res };
 
-export async function http(
-  gw: Gateway,
-  method: string,
-  path: string,
-  opts: { json?: unknown; raw?: string; token?: string; headers?: Record<string, string> } = {},
-): Promise<Res> {
-  const headers: Record<string, string> = { ...opts.headers };
-  if (opts.json !== undefined || opts.raw !== undefined) headers['content-type'] ??= 'application/json';
-  if (opts.token) headers.authorization = `Bearer ${opts.token}`;
-  const r = await fetch(`${gw.url}${path}`, {
-    method,
-    headers,
-    body: opts.raw ?? (opts.json === undefined ? undefined : JSON.stringify(opts.json)),
-  });
-  const text = await r.text();
-  let body: unknown;
-  try {
-    body = text ? JSON.parse(text) : undefined;
-  } catch {
-    body = undefined;
-  }
-  return { status: r.status, headers: r.headers, text, body };
+export function http(gw: Gateway, method: string, path: string, opts: RequestOptions = {}): Promise<Res> {
+  return request(gw.url, method, path, opts);
 }
 
 /** The one error shape: {error: {code, message}} and nothing else. */

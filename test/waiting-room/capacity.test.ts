@@ -1,13 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { loadConfig } from '../../src/config.ts';
 import { DEMO_EVENT_ID } from '../../src/demo.ts';
-import { type Server, startServer } from '../../src/server.ts';
 import { CapacityFollower, DEFAULT_POLICY, nextFactor } from '../../src/waiting-room/capacity.ts';
+import { request } from '../support/http.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
 
 // Admission that follows the event's spare capacity: the pure back-off rule, the follower
 // that counts holds per event, and the real server slowing a room down while its holds
@@ -63,46 +59,24 @@ describe('CapacityFollower', () => {
 });
 
 describe('a waiting room on the real server follows its event', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'onsale-capacity-'));
-  let server: Server | undefined;
+  let t: TestServer | undefined;
   afterAll(async () => {
-    await server?.close();
-    rmSync(dir, { recursive: true, force: true });
+    await t?.stop();
   });
 
   it('given holds slowed by a 300 ms journal, then the room admits below the operator rate; the broadcast rate follows', async () => {
     const ADMIN = { email: 'cap-admin@example.com', password: 'admin-password-1' };
-    server = await startServer(
-      loadConfig({
-        ...process.env,
-        DATABASE_URL: '',
-        ONSALE_DB_SCHEMA: '',
-        PORT: '0',
-        ONSALE_DATA_DIR: dir,
-        LOG_LEVEL: 'silent',
-        ONSALE_ADMIN_EMAIL: ADMIN.email,
-        ONSALE_ADMIN_PASSWORD: ADMIN.password,
-        ONSALE_RATE_IP_PER_SEC: '10000',
-        ONSALE_RATE_ACCOUNT_PER_SEC: '10000',
-        ONSALE_FAULT_APPEND_DELAY_MS: '300',
-        ONSALE_ADMISSION_SLOW_MS: '100',
-      }),
-      pino({ level: 'silent' }),
-    );
-    const url = `http://127.0.0.1:${server.port}`;
-    const call = async (method: string, path: string, token?: string, json?: unknown, headers = {}) => {
-      const r = await fetch(`${url}${path}`, {
-        method,
-        headers: {
-          ...headers,
-          ...(token ? { authorization: `Bearer ${token}` } : {}),
-          ...(json ? { 'content-type': 'application/json' } : {}),
-        },
-        body: json ? JSON.stringify(json) : undefined,
-      });
-      // biome-ignore lint/suspicious/noExplicitAny: reply bodies of many shapes
-      return { status: r.status, body: (await r.json()) as any };
-    };
+    t = await startTestServer({
+      ONSALE_DEMO: '1',
+      ONSALE_ADMIN_EMAIL: ADMIN.email,
+      ONSALE_ADMIN_PASSWORD: ADMIN.password,
+      ONSALE_FAULT_APPEND_DELAY_MS: '300',
+      ONSALE_ADMISSION_SLOW_MS: '100',
+    });
+    const server = t.server;
+    const url = t.url;
+    const call = (method: string, path: string, token?: string, json?: unknown, headers = {}) =>
+      request(url, method, path, { token, json, headers });
     const admin = (await call('POST', '/api/accounts/login', undefined, ADMIN)).body.token as string;
     const EV = DEMO_EVENT_ID;
     const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws?format=json`);

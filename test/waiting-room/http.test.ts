@@ -1,12 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { loadConfig } from '../../src/config.ts';
 import { DEMO_EVENT_ID } from '../../src/demo.ts';
-import { type Server, startServer } from '../../src/server.ts';
+import type { Server } from '../../src/server.ts';
+import { request } from '../support/http.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
 
 // The waiting room through the real server in-process (uWS, PGlite in a temp dir, the demo
 // stadium): operator switch, join, status/heartbeat, the lottery at opening, the access
@@ -14,28 +11,11 @@ import { type Server, startServer } from '../../src/server.ts';
 
 const ADMIN = { email: 'wr-admin@example.com', password: 'admin-password-1' };
 const EV = DEMO_EVENT_ID;
-const dir = mkdtempSync(join(tmpdir(), 'onsale-wr-http-'));
 
 // biome-ignore lint/suspicious/noExplicitAny: reply bodies of many shapes
 type Body = any;
 
-async function call(
-  url: string,
-  method: string,
-  path: string,
-  opts: { json?: unknown; token?: string; headers?: Record<string, string> } = {},
-): Promise<{ status: number; body: Body; headers: Headers }> {
-  const headers: Record<string, string> = { ...opts.headers };
-  if (opts.json !== undefined) headers['content-type'] = 'application/json';
-  if (opts.token) headers.authorization = `Bearer ${opts.token}`;
-  const r = await fetch(`${url}${path}`, {
-    method,
-    headers,
-    body: opts.json === undefined ? undefined : JSON.stringify(opts.json),
-  });
-  const text = await r.text();
-  return { status: r.status, headers: r.headers, body: text ? JSON.parse(text) : undefined };
-}
+const call = request;
 
 describe('waiting room over HTTP', () => {
   let server: Server;
@@ -43,22 +23,16 @@ describe('waiting room over HTTP', () => {
   let admin: string;
   const fans: string[] = [];
 
+  let t: TestServer | undefined;
   const boot = async () => {
-    const config = loadConfig({
-      ...process.env,
-      DATABASE_URL: '',
-      ONSALE_DB_SCHEMA: '',
-      PORT: '0',
-      ONSALE_DATA_DIR: dir,
-      ONSALE_DEMO: '1',
-      LOG_LEVEL: 'silent',
-      ONSALE_ADMIN_EMAIL: ADMIN.email,
-      ONSALE_ADMIN_PASSWORD: ADMIN.password,
-      ONSALE_RATE_IP_PER_SEC: '1000',
-      ONSALE_RATE_ACCOUNT_PER_SEC: '1000',
-    });
-    server = await startServer(config, pino({ level: 'silent' }));
-    url = `http://127.0.0.1:${server.port}`;
+    t = t
+      ? await t.restart()
+      : await startTestServer({
+          ONSALE_DEMO: '1',
+          ONSALE_ADMIN_EMAIL: ADMIN.email,
+          ONSALE_ADMIN_PASSWORD: ADMIN.password,
+        });
+    ({ server, url } = t);
   };
 
   beforeAll(async () => {
@@ -76,8 +50,7 @@ describe('waiting room over HTTP', () => {
   });
 
   afterAll(async () => {
-    await server?.close();
-    rmSync(dir, { recursive: true, force: true });
+    await t?.stop();
   });
 
   const hold = (token: string, access?: string) =>
@@ -210,7 +183,6 @@ describe('waiting room over HTTP', () => {
     ws.close();
 
     // a restart keeps the room, the places and the tokens
-    await server.close();
     await boot();
     expect(server.rooms.info(EV)).toMatchObject({ enabled: false, serving: 5, issued: 5, prequeue: 5 });
     const back = await call(url, 'GET', `/api/events/${EV}/queue`, {
