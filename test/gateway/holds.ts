@@ -13,6 +13,7 @@ import {
   stateDigest,
   TrackedWebSocket,
   waitFor,
+  withRole,
 } from './support.ts';
 
 // Holds over HTTP and over the socket: the reply's shape, idempotency keys, the per-fan and
@@ -174,6 +175,100 @@ export function holdsSuite(server: () => Gateway): void {
       for (const s of seats) expect(state.status[seatNumber(gw, s)]).toBe(0);
       expect(state.holds.some((h) => h.holdId === hold.holdId)).toBe(false);
       expectError(await http(gw, 'DELETE', path, { token: fan.token }), 404, 'HOLD_NOT_FOUND');
+    });
+  });
+
+  describe('my holds and the history', () => {
+    it('given a fan with a seat hold and a GA hold, when they list their holds, then both come back with public ids, soonest first; released ones are gone; another fan sees none of them', async () => {
+      const fan = await signUp(gw);
+      const other = await signUp(gw);
+      const seats = seatsOf(311, 'D', 2);
+      const a = await http(gw, 'POST', '/api/holds', { token: fan.token, json: { eventId: EVENT, seats } });
+      const b = await http(gw, 'POST', '/api/holds', {
+        token: fan.token,
+        json: { eventId: EVENT, ga: { area: 'GA2', count: 3 } },
+      });
+      expect([a.status, b.status]).toEqual([201, 201]);
+      const mine = await http(gw, 'GET', '/api/holds', { token: fan.token });
+      expect(mine.status).toBe(200);
+      expect(mine.headers.get('cache-control')).toBe('no-store');
+      expect(mine.body.holds).toEqual([
+        expect.objectContaining({ holdId: a.body.holdId, eventId: EVENT, seats, area: null, places: 0 }),
+        expect.objectContaining({ holdId: b.body.holdId, eventId: EVENT, seats: [], area: 'GA2', places: 3 }),
+      ]);
+      expect(mine.body.holds[0].expiresAt).toBe(a.body.expiresAt);
+      expect((await http(gw, 'GET', '/api/holds', { token: other.token })).body.holds).toEqual([]);
+      expect((await http(gw, 'GET', '/api/holds')).status).toBe(401);
+      expect((await http(gw, 'DELETE', `/api/holds/${a.body.holdId}`, { token: fan.token })).status).toBe(
+        200,
+      );
+      const after = await http(gw, 'GET', '/api/holds', { token: fan.token });
+      expect(after.body.holds.map((h: { holdId: string }) => h.holdId)).toEqual([b.body.holdId]);
+    });
+
+    it('given a seat held, released and held again, when an operator asks for its history (by seat, by fan id or email), then every event about it in order, paged; fans may not ask', async () => {
+      const operator = await withRole(gw, 'operator');
+      const ann = await signUp(gw, 'ann');
+      const bob = await signUp(gw, 'bob');
+      const seat = seatsOf(312, 'E', 1)[0];
+      const h1 = await http(gw, 'POST', '/api/holds', {
+        token: ann.token,
+        json: { eventId: EVENT, seats: [seat] },
+      });
+      await http(gw, 'DELETE', `/api/holds/${h1.body.holdId}`, { token: ann.token });
+      const h2 = await http(gw, 'POST', '/api/holds', {
+        token: bob.token,
+        json: { eventId: EVENT, seats: [seat] },
+      });
+      expect(h2.status).toBe(201);
+      const bySeat = await http(gw, 'GET', `/api/events/${EVENT}/history?seat=${seat}`, {
+        token: operator.token,
+      });
+      expect(bySeat.status, bySeat.text).toBe(200);
+      expect(
+        bySeat.body.items.map((i: { type: string; detail: { fanId: string } }) => [i.type, i.detail.fanId]),
+      ).toEqual([
+        ['SeatsHeld', ann.user.id],
+        ['HoldReleased', ann.user.id],
+        ['SeatsHeld', bob.user.id],
+      ]);
+      expect(bySeat.body.items[0].detail.seats).toEqual([seat]);
+      expect(bySeat.body.next).toBeNull();
+      const byEmail = await http(
+        gw,
+        'GET',
+        `/api/events/${EVENT}/history?fan=${encodeURIComponent(ann.user.email)}`,
+        {
+          token: operator.token,
+        },
+      );
+      expect(byEmail.body.items.map((i: { type: string }) => i.type)).toEqual(['SeatsHeld', 'HoldReleased']);
+      const page = await http(gw, 'GET', `/api/events/${EVENT}/history?seat=${seat}&limit=2`, {
+        token: operator.token,
+      });
+      expect(page.body.items).toHaveLength(2);
+      const rest = await http(
+        gw,
+        'GET',
+        `/api/events/${EVENT}/history?seat=${seat}&after=${page.body.next}`,
+        {
+          token: operator.token,
+        },
+      );
+      expect(rest.body.items.map((i: { seq: number }) => i.seq)).toEqual([bySeat.body.items[2].seq]);
+      expectError(
+        await http(gw, 'GET', `/api/events/${EVENT}/history?seat=no-such-seat`, { token: operator.token }),
+        400,
+        'UNKNOWN_SEAT',
+      );
+      expectError(
+        await http(gw, 'GET', `/api/events/${EVENT}/history?limit=0`, { token: operator.token }),
+        400,
+        'INVALID_QUERY',
+      );
+      expect(
+        (await http(gw, 'GET', `/api/events/${EVENT}/history?seat=${seat}`, { token: ann.token })).status,
+      ).toBe(403);
     });
   });
 
