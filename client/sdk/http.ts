@@ -13,6 +13,16 @@ export class ApiError extends Error {
 
 export type { HoldRequest } from './protocol.ts';
 
+export interface MyHold {
+  holdId: string;
+  eventId: string;
+  seats: string[];
+  area: string | null;
+  places: number;
+  createdAt: number;
+  expiresAt: number;
+}
+
 export interface HoldResult {
   holdId: string;
   eventId: string;
@@ -78,11 +88,14 @@ export class OnsaleHttp {
     return this.request<Record<string, unknown>>('GET', `/api/events/${encodeURIComponent(id)}`);
   }
 
+  /** The event's seat chart (prices are in `event(id)`'s priceTiers). */
   chart(id: string) {
-    return this.request<{ eventId: string; prices: Record<string, number>; chart: unknown }>(
-      'GET',
-      `/api/events/${encodeURIComponent(id)}/chart`,
-    );
+    return this.request<{ chart: unknown }>('GET', `/api/events/${encodeURIComponent(id)}/chart`);
+  }
+
+  /** My live holds, in every event. */
+  holds() {
+    return this.request<{ holds: MyHold[] }>('GET', '/api/holds');
   }
 
   hold(req: HoldRequest, opts: { key?: string; accessToken?: string } = {}) {
@@ -109,8 +122,9 @@ export class OnsaleHttp {
     );
   }
 
-  setSale(eventId: string, status: 'open' | 'paused' | 'closed') {
-    return this.request('PUT', `/api/events/${encodeURIComponent(eventId)}/sale`, { status });
+  /** Moves an event's status, the one way its sale moves (operators). */
+  setStatus(eventId: string, status: string) {
+    return this.request('PUT', `/api/events/${encodeURIComponent(eventId)}/status`, { status });
   }
 
   block(eventId: string, seats: string[], blocked = true) {

@@ -7,7 +7,7 @@ import { MAX_RATE, type WaitingRooms } from './rooms.ts';
 // The waiting room over HTTP. Fans join (POST) and then poll their status (GET), which is
 // also their heartbeat; between polls the "now serving" broadcast on the queue/<eventId>
 // topic keeps their position and ETA current. Operators switch a room on, set its rate
-// (PUT); opening the event's sale (PUT /api/events/:id/sale) runs the pre-queue lottery.
+// (PUT); the event's sale opening (its status: presale or on sale) runs the pre-queue lottery.
 // Every route answers 404 EVENT_NOT_FOUND for an event that does not exist (WaitingRooms
 // asks the catalog), and rooms exist only for events out of draft.
 
