@@ -144,7 +144,14 @@ export function decideRelease(state: EventState, cmd: Cmd<'release'>): Decision 
   const h = ownHold(state, cmd.holdId, cmd.fanId);
   if ('ok' in h) return h;
   // A literal, not a spread of heldItems: releases are half of the hot path.
-  return { type: 'HoldReleased', holdId: h.id, fanId: cmd.fanId, seats: h.seats, area: h.area, places: h.places };
+  return {
+    type: 'HoldReleased',
+    holdId: h.id,
+    fanId: cmd.fanId,
+    seats: h.seats,
+    area: h.area,
+    places: h.places,
+  };
 }
 
 export function decideExpire(state: EventState, now: number): Decision {
