@@ -17,7 +17,9 @@ COPY --from=deps /app/node_modules ./node_modules
 COPY package.json ./
 COPY src ./src
 COPY client ./client
-RUN mkdir -p /data && chown node:node /data
+# The deps stage has no src, so its postinstall made no PGlite cluster template: make it
+# here, so a first start copies it instead of running initdb (src/persistence/install.ts).
+RUN node --import tsx src/persistence/install.ts && mkdir -p /data && chown node:node /data
 USER node
 VOLUME ["/data"]
 EXPOSE 8080

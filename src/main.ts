@@ -1,12 +1,26 @@
+import { register } from 'node:module';
 import { loadConfig } from './config.ts';
 import { createLogger } from './log.ts';
-import { startServer } from './server.ts';
+import { openDb } from './persistence/open-db.ts';
+
+// PGlite's files load as Node loads them, past tsx (see the hook).
+register('./persistence/pglite-load.ts', import.meta.url);
 
 const config = loadConfig();
 const log = createLogger(config.LOG_LEVEL);
 
+// The database opens (PGlite: reads and compiles its WASM, starts Postgres) while the rest
+// of the server's modules load; startServer takes it from there.
+const db = openDb({
+  databaseUrl: config.DATABASE_URL,
+  dataDir: config.ONSALE_DATA_DIR,
+  schema: config.ONSALE_DB_SCHEMA,
+});
+db.catch(() => {}); // startServer awaits it and reports the failure
+
 try {
-  const server = await startServer(config, log);
+  const { startServer } = await import('./server.ts');
+  const server = await startServer(config, log, { db });
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;

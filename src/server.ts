@@ -15,7 +15,7 @@ import { RateLimiter } from './gateway/rate-limit.ts';
 import { type RouteInfo, Router } from './gateway/router.ts';
 import { Sockets } from './gateway/sockets.ts';
 import { assertNativeUws, uWS } from './gateway/uws.ts';
-import { webRoutes } from './gateway/web.ts';
+import { buildWebPage, webRoutes } from './gateway/web.ts';
 import type { Db } from './persistence/db.ts';
 import { delayAppends } from './persistence/fault-injection.ts';
 import { DbJournal } from './persistence/journal.ts';
@@ -50,18 +50,30 @@ export interface Server {
   close(): Promise<void>;
 }
 
+export interface StartOptions {
+  /**
+   * The database, already opening (`openDb` with the config's settings): main.ts starts it
+   * before loading the rest of the server, so that the two overlap. Else opened here.
+   */
+  db?: Promise<Db>;
+}
+
 /**
  * Builds the server bottom-up, each part from the ones below it: the database, accounts, the
  * HTTP/WebSocket kit, the engine (journal, actors, commit stream), then the capabilities
  * and their routes. Event actors start on first use (and those with live holds now).
  */
-export async function startServer(config: Config, log: Logger): Promise<Server> {
+export async function startServer(config: Config, log: Logger, opts: StartOptions = {}): Promise<Server> {
   assertNativeUws();
-  const db = await openDb({
-    databaseUrl: config.DATABASE_URL,
-    dataDir: config.ONSALE_DATA_DIR,
-    schema: config.ONSALE_DB_SCHEMA,
-  });
+  // The web page is bundled by esbuild in its own process, meanwhile.
+  const webPage = buildWebPage();
+  webPage.catch(() => {}); // awaited below; a failure there must not be unhandled before
+  const db = await (opts.db ??
+    openDb({
+      databaseUrl: config.DATABASE_URL,
+      dataDir: config.ONSALE_DATA_DIR,
+      schema: config.ONSALE_DB_SCHEMA,
+    }));
   log.info(
     { database: db.kind, dataDir: db.kind === 'pglite' ? config.ONSALE_DATA_DIR : undefined },
     'database ready',
@@ -181,7 +193,7 @@ export async function startServer(config: Config, log: Logger): Promise<Server> 
   if (config.ONSALE_INTERNAL_API === '1') internalRoutes(router, directory);
   seatSocketHandlers(sockets, { events, seats, publisher, metrics });
   queueSocketHandlers(sockets);
-  await webRoutes(app);
+  webRoutes(app, await webPage);
   app.get('/metrics', (res, req) => {
     if (refuseWithoutHost(res, req.getHeader('host'))) return;
     const abort = watchAbort(res);
@@ -220,7 +232,10 @@ export async function startServer(config: Config, log: Logger): Promise<Server> 
     );
   });
   const port = uWS.us_socket_local_port(listenSocket);
-  log.info({ host: config.HOST, port, events: withHolds.length }, 'onsale listening');
+  log.info(
+    { host: config.HOST, port, events: withHolds.length, uptimeMs: Math.round(process.uptime() * 1000) },
+    'onsale listening',
+  );
 
   return {
     port,

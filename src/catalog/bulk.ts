@@ -16,6 +16,8 @@ export interface BulkVenue {
   lat: number;
   lng: number;
   chart: ChartImport;
+  /** The chart's JSON when the caller has it (JSON.stringify(chart.chart) otherwise). */
+  chartJson?: string;
 }
 
 export interface BulkPerformer {
@@ -65,7 +67,7 @@ export async function bulkVenues(db: Db, venues: BulkVenue[]): Promise<void> {
        VALUES ($1, 1, $2::json, $3::json, $4, $5)`,
       [
         v.id,
-        JSON.stringify(v.chart.chart),
+        v.chartJson ?? JSON.stringify(v.chart.chart),
         JSON.stringify(v.chart.chart.categories),
         v.chart.seats,
         v.chart.gaCapacity,

@@ -1,7 +1,7 @@
+import type { Chart } from '../domain/chart.ts';
 import { defaultPrices, generateChart, type VenueKind } from '../domain/chart-generator.ts';
 import type { BulkEvent, BulkPerformer, BulkVenue } from './bulk.ts';
 import { bulkEvents, bulkPerformers, bulkVenues } from './bulk.ts';
-import { checkChart } from './chart-format.ts';
 import type { EventStatus } from './schema.ts';
 import type { CatalogStore, ChartImport } from './store.ts';
 import { slug } from './text.ts';
@@ -524,17 +524,41 @@ export interface GeneratedCatalog {
   events: BulkEvent[];
 }
 
-/** A whole made-up catalog. Charts come from the generator (validated once per kind). */
+/**
+ * A chart from the generator as the catalog stores it, with its JSON (for venues with other
+ * ids, the same text with theirs; built by joining, not by serialising the chart again).
+ * Not validated here: the generator's charts are valid by construction, and
+ * test/catalog/demo-charts.test.ts checks every kind against the chart format (validateChart),
+ * the validated chart being the same JSON. Validating the stadium took half a second of
+ * every first start.
+ */
+export function generatedChart(
+  kind: VenueKind,
+  id?: string,
+): { chart: ChartImport; json(id: string): string } {
+  const chart = generateChart(kind, id);
+  let seats = 0;
+  for (const section of chart.sections) for (const row of section.rows) seats += row.seats.length;
+  const gaCapacity = chart.gaAreas.reduce((n, a) => n + a.capacity, 0);
+  const key = (v: string) => `"id":${JSON.stringify(v)}`;
+  const [head, tail, ...more] = JSON.stringify(chart).split(key(chart.id));
+  if (tail === undefined || more.length > 0)
+    throw new Error(`chart id ${chart.id} is not unique in its JSON`);
+  return { chart: { chart, seats, gaCapacity }, json: (to) => head + key(to) + tail };
+}
+
+/** A whole made-up catalog. Charts come from the generator (one per kind, shared). */
 export function generateCatalog(spec: CatalogSpec): GeneratedCatalog {
   const r = rng(spec.seed);
-  const charts = new Map<VenueKind, ChartImport>();
-  const chartOf = (kind: VenueKind, id: string): ChartImport => {
+  const charts = new Map<VenueKind, ReturnType<typeof generatedChart>>();
+  const chartOf = (kind: VenueKind, id: string): Pick<BulkVenue, 'chart' | 'chartJson'> => {
     let c = charts.get(kind);
     if (!c) {
-      c = checkChart(generateChart(kind));
+      c = generatedChart(kind);
       charts.set(kind, c);
     }
-    return { ...c, chart: { ...c.chart, id } };
+    const chart: Chart = { ...c.chart.chart, id };
+    return { chart: { ...c.chart, chart }, chartJson: c.json(id) };
   };
   const venues: BulkVenue[] = [];
   CITIES.slice(0, spec.cities).forEach((city, ci) => {
@@ -554,7 +578,7 @@ export function generateCatalog(spec: CatalogSpec): GeneratedCatalog {
         country: city.country,
         lat: Math.round((city.lat + (r() - 0.5) * 0.08) * 1e5) / 1e5,
         lng: Math.round((city.lng + (r() - 0.5) * 0.08) * 1e5) / 1e5,
-        chart: chartOf(kind, id),
+        ...chartOf(kind, id),
       });
     });
   });
@@ -629,7 +653,8 @@ export async function loadDemoCatalog(
     events: 0,
     days: 0,
   });
-  const stadium = generateChart('stadium', DEMO_EVENT_ID);
+  const { chart: stadiumChart, json: stadiumJson } = generatedChart('stadium', DEMO_EVENT_ID);
+  const stadium = stadiumChart.chart;
   const nationalStadium: BulkVenue = {
     id: 'national-stadium-london',
     name: 'National Stadium',
@@ -638,7 +663,8 @@ export async function loadDemoCatalog(
     country: 'United Kingdom',
     lat: 51.556,
     lng: -0.2796,
-    chart: checkChart(stadium),
+    chart: stadiumChart,
+    chartJson: stadiumJson(DEMO_EVENT_ID),
   };
   const r = rng(99);
   const bands = theatres.performers.filter(

@@ -131,7 +131,7 @@ export class CatalogLive {
     const updates: { id: string; delta: number }[] = [];
     for (const id of this.directory.ids()) {
       const handle = this.directory.get(id);
-      if (!handle || handle.status !== 'ready') continue;
+      if (handle?.status !== 'ready') continue;
       let n: number;
       try {
         n = await handle.query('taken', {});

@@ -1,7 +1,5 @@
 import type { Db } from './db.ts';
 import { migrate } from './migrate.ts';
-import { openPgDb } from './pg-db.ts';
-import { openPgliteDb } from './pglite-db.ts';
 
 export interface DbConfig {
   /** A Postgres server; when absent, embedded PGlite in `dataDir`. */
@@ -11,11 +9,14 @@ export interface DbConfig {
   schema?: string;
 }
 
-/** Opens the configured database and brings its schema up to date. */
+/**
+ * Opens the configured database and brings its schema up to date. Only the adapter in use
+ * is loaded (PGlite and pg each take a noticeable part of start-up).
+ */
 export async function openDb(config: DbConfig): Promise<Db> {
   const db = config.databaseUrl
-    ? await openPgDb(config.databaseUrl, config.schema)
-    : await openPgliteDb(config.dataDir);
+    ? await (await import('./pg-db.ts')).openPgDb(config.databaseUrl, config.schema)
+    : await (await import('./pglite-db.ts')).openPgliteDb(config.dataDir);
   try {
     await migrate(db);
   } catch (e) {

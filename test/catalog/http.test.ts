@@ -13,9 +13,6 @@ const ADMIN = { email: 'catalog-admin@example.com', password: 'admin-password-1'
 const DAY = 86_400_000;
 const inDays = (d: number) => new Date(Date.now() + d * DAY).toISOString();
 
-// biome-ignore lint/suspicious/noExplicitAny: reply bodies of many shapes
-type Body = any;
-
 describe('the catalog over HTTP', () => {
   let server: Server;
   let url: string;

@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { loadConfig } from '../../src/config.ts';
 import { openDb } from '../../src/persistence/open-db.ts';
+import { PGLITE_SETTINGS } from '../../src/persistence/pglite-db.ts';
 import { type Server, startServer } from '../../src/server.ts';
 import { type RequestOptions, type Res, request } from './http.ts';
 
@@ -41,7 +42,7 @@ const cache = fileURLToPath(new URL('node_modules/.cache/', root));
 /**
  * A migrated, empty PGlite data directory to copy for each server: initdb in WASM costs
  * seconds of CPU per server, a copy well under one. Kept in node_modules/.cache, keyed by
- * the migrations and the PGlite version; built by whichever worker needs it first (a
+ * the migrations, the PGlite version and its settings; built by whichever worker needs it first (a
  * rename publishes it whole, so a racing worker just uses the winner's).
  */
 export async function pgliteTemplate(): Promise<string> {
@@ -51,6 +52,7 @@ export async function pgliteTemplate(): Promise<string> {
   const key = createHash('sha256')
     .update(readFileSync(new URL('src/persistence/migrations.ts', root)))
     .update(pglite)
+    .update(JSON.stringify(PGLITE_SETTINGS))
     .digest('hex')
     .slice(0, 16);
   const dir = join(cache, `onsale-pglite-${key}`);
