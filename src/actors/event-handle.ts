@@ -6,10 +6,12 @@ import type { ActorMsg, EventRuntime, EventSpec, PendingQuery } from './event-ru
 
 const STOPPED: Outcome = { ok: false, error: { code: 'UNAVAILABLE', message: 'the event is not running' } };
 
+/** Who waits for which outcomes of a message: one command (submitOne) or a run of them. */
 interface Waiter {
   start: number;
   count: number;
-  resolve: (outcomes: Outcome[]) => void;
+  many?: (outcomes: Outcome[]) => void;
+  one?: (outcome: Outcome) => void;
 }
 
 /**
@@ -49,18 +51,26 @@ export class EventHandle<M = unknown> implements EventPort {
   submit(envelopes: Envelope[]): Promise<Outcome[]> {
     if (this.halted) return Promise.resolve(envelopes.map(() => STOPPED));
     return new Promise<Outcome[]>((resolve) => {
-      this.waiters.push({ start: this.pending.length, count: envelopes.length, resolve });
+      this.waiters.push({ start: this.pending.length, count: envelopes.length, many: resolve });
       for (const e of envelopes) this.pending.push(e);
       this.schedule();
     });
   }
 
-  /** One command; resolves with its outcome once its batch is durable. */
-  async submitOne(command: Command, opts: { key?: string; by?: string } = {}): Promise<Outcome> {
+  /**
+   * One command; resolves with its outcome once its batch is durable. Not submit([…]): a
+   * fan's single hold is the common case, and this spares it an array and a promise.
+   */
+  submitOne(command: Command, opts: { key?: string; by?: string } = {}): Promise<Outcome> {
+    if (this.halted) return Promise.resolve(STOPPED);
     const envelope: Envelope = { command };
     if (opts.key !== undefined) envelope.key = opts.key;
     if (opts.by !== undefined) envelope.by = opts.by;
-    return (await this.submit([envelope]))[0];
+    return new Promise<Outcome>((one) => {
+      this.waiters.push({ start: this.pending.length, count: 1, one });
+      this.pending.push(envelope);
+      this.schedule();
+    });
   }
 
   query<N extends QueryName>(name: N, args: QueryArgs<N>): Promise<QueryResult<N>> {
@@ -98,8 +108,10 @@ export class EventHandle<M = unknown> implements EventPort {
       this.pending = [];
       this.waiters = [];
       const done = (outcomes: Outcome[]) => {
-        for (const w of waiters)
-          w.resolve(w.count === outcomes.length ? outcomes : outcomes.slice(w.start, w.start + w.count));
+        for (const w of waiters) {
+          if (w.one) w.one(outcomes[w.start]);
+          else w.many?.(w.count === outcomes.length ? outcomes : outcomes.slice(w.start, w.start + w.count));
+        }
       };
       if (this.halted) done(envelopes.map(() => STOPPED));
       else dispatch(this.ref, { kind: 'submit', envelopes, done });

@@ -21,11 +21,14 @@ function checkNewHold(
   count: number,
   presale: boolean | undefined,
 ): Rejection | null {
-  if (state.sale === 'presale' && !presale) {
-    return reject('PRESALE_ONLY', 'the presale is on: only fans with a presale code or invitation may hold');
-  }
-  if (state.sale !== 'open' && state.sale !== 'presale') {
-    return reject('SALE_NOT_OPEN', `the sale is ${state.sale}`);
+  if (state.sale !== 'open') {
+    if (state.sale !== 'presale') return reject('SALE_NOT_OPEN', `the sale is ${state.sale}`);
+    if (!presale) {
+      return reject(
+        'PRESALE_ONLY',
+        'the presale is on: only fans with a presale code or invitation may hold',
+      );
+    }
   }
   if (state.holds.has(holdId)) return reject('HOLD_EXISTS', `hold "${holdId}" already exists`);
   if (count > state.config.maxPerOrder) {
@@ -171,7 +174,6 @@ function addHold(
   area: number,
   places: number,
 ): Hold {
-  if (state.holds.has(e.holdId)) throw new Error(`hold ${e.holdId} exists already`);
   const fan = internFan(state, e.fanId);
   const hold: Hold = {
     id: e.holdId,
@@ -183,7 +185,9 @@ function addHold(
     expiresAt: e.expiresAt,
     heapSlot: -1,
   };
-  state.holds.set(e.holdId, hold);
+  const before = state.holds.size;
+  // A set that adds nothing replaced a live hold: the journal is corrupt (one lookup, not two).
+  if (state.holds.set(e.holdId, hold).size === before) throw new Error(`hold ${e.holdId} exists already`);
   state.fanTickets[fan] += seats.length + places;
   state.expiry.push(hold);
   return hold;

@@ -10,7 +10,7 @@ export type Rejection = { ok: false; error: DomainError };
 export type Decision = DomainEvent | Rejection;
 
 export function isRejection(d: Decision): d is Rejection {
-  return 'ok' in d;
+  return (d as Rejection).ok === false;
 }
 
 /**
