@@ -1,5 +1,10 @@
+import { NOTIFICATIONS_MIGRATION } from '../notifications/schema.ts';
+import { ORDERS_MIGRATION } from '../orders/schema.ts';
+import { PAYMENTS_MIGRATION } from '../payments/schema.ts';
+
 // Versioned schema changes, applied in order at start-up. Append only: never edit a
-// migration that has shipped.
+// migration that has shipped. Capabilities from notifications on keep their own tables'
+// migrations in their folders (schema.ts); the list here puts them in order.
 
 export interface Migration {
   version: number;
@@ -276,6 +281,9 @@ export const MIGRATIONS: Migration[] = [
       );
     `,
   },
+  NOTIFICATIONS_MIGRATION,
+  PAYMENTS_MIGRATION,
+  ORDERS_MIGRATION,
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
