@@ -55,6 +55,8 @@ export const ORDERS_MIGRATION: Migration = {
       hold_ids text[] NOT NULL,
       -- The provider's payment for this order, once asked for.
       payment_id text UNIQUE,
+      -- What the fan's page needs to confirm the payment with the provider.
+      payment_secret text,
       payment_status text,
       payment_error text,
       -- Checkout's Idempotency-Key (scoped to the buyer) and a digest of its request body.
@@ -96,9 +98,12 @@ export const ORDERS_MIGRATION: Migration = {
       id text PRIMARY KEY,
       order_id text NOT NULL REFERENCES orders (id) ON DELETE CASCADE,
       key text NOT NULL UNIQUE,
-      amount integer NOT NULL CHECK (amount > 0),
+      amount integer NOT NULL CHECK (amount >= 0),
       ticket_ids text[] NOT NULL,
       reason text NOT NULL,
+      -- Where the seats go: back on sale, or blocked (the operator's choice).
+      release text NOT NULL CHECK (release IN ('sale', 'blocked')),
+      -- pending until the seat map and the provider have both done their part.
       status text NOT NULL CHECK (status IN ('pending', 'succeeded', 'failed')),
       provider_refund_id text,
       created_at timestamptz NOT NULL DEFAULT now(),

@@ -1,0 +1,13 @@
+import type { Logger } from 'pino';
+import type { Db } from '../persistence/db.ts';
+import type { EventAccess, PaymentGateway } from './ports.ts';
+
+/** What the orders' operations share: the database, the events, the provider. */
+export interface OrdersContext {
+  db: Db;
+  events: EventAccess;
+  payments: PaymentGateway;
+  log: Logger;
+  /** Nudges the mail sender after a transaction that enqueued mail. */
+  mailQueued(): void;
+}

@@ -1,0 +1,329 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tiers } from '../catalog/fixtures.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
+import { dropSchema, POSTGRES_URL, postgresAvailable, uniqueSchema } from '../support/services.ts';
+
+// Orders through the real server, on both databases: checkout with its key, the simulated
+// provider's test cards through the signed webhook, tickets from the journal, codes counted
+// exactly, late payments, refunds, the box office, the sales report and bad input.
+
+const ADMIN = { email: 'orders-admin@example.com', password: 'admin-password-1' };
+const OK_CARD = '4242424242424242';
+const DECLINED = '4000000000000002';
+
+const targets = [
+  { name: 'PGlite', env: async () => ({}) as Record<string, string> },
+  {
+    name: 'Postgres',
+    env: async () =>
+      (await postgresAvailable())
+        ? { DATABASE_URL: POSTGRES_URL, ONSALE_DB_SCHEMA: uniqueSchema('orders_http') }
+        : null,
+  },
+];
+
+for (const target of targets) {
+  describe(`orders on ${target.name}`, () => {
+    let t: TestServer;
+    let admin: string;
+    let schema: string | undefined;
+    let skip = false;
+    const fans: string[] = [];
+    let n = 0;
+
+    beforeAll(async () => {
+      const env = await target.env();
+      if (!env) {
+        skip = true;
+        return;
+      }
+      schema = env.ONSALE_DB_SCHEMA;
+      t = await startTestServer({
+        ...env,
+        ONSALE_ADMIN_EMAIL: ADMIN.email,
+        ONSALE_ADMIN_PASSWORD: ADMIN.password,
+      });
+      admin = (await t.call('POST', '/api/accounts/login', { json: ADMIN })).body.token;
+      for (let i = 0; i < 4; i++) {
+        const r = await t.call('POST', '/api/accounts/register', {
+          json: { email: `buyer${i}@example.com`, password: 'fan-password-1' },
+        });
+        fans.push(r.body.token);
+      }
+      const venue = await t.call('POST', '/api/venues', {
+        token: admin,
+        json: { id: 'hall', name: 'Order Hall', city: 'Oslo', chartTemplate: 'theatre' },
+      });
+      expect(venue.status, venue.text).toBe(201);
+      const ev = await t.call('POST', '/api/events', {
+        token: admin,
+        json: {
+          id: 'show',
+          name: 'The Show',
+          category: 'concert',
+          venueId: 'hall',
+          startsAt: new Date(Date.now() + 30 * 86_400_000).toISOString(),
+          status: 'on_sale',
+          priceTiers: tiers(1000),
+        },
+      });
+      expect(ev.status, ev.text).toBe(201);
+      const pricing = await t.call('PUT', '/api/events/show/pricing', {
+        token: admin,
+        json: {
+          currency: 'EUR',
+          perTicketFee: { fixed: 150 },
+          perOrderFee: { percentBp: 200 },
+          taxRateBp: 1000,
+        },
+      });
+      expect(pricing.status, pricing.text).toBe(200);
+    }, 90_000);
+
+    afterAll(async () => {
+      await t?.stop();
+      if (schema) await dropSchema(schema);
+    });
+
+    const hold = async (fan: string, seats: string[]) => {
+      const r = await t.call('POST', '/api/holds', { token: fan, json: { eventId: 'show', seats } });
+      expect(r.status, r.text).toBe(201);
+      return r.body.holdId as string;
+    };
+    const checkout = (fan: string, json: Record<string, unknown>, key: string | null = `k${++n}`) =>
+      t.call('POST', '/api/checkout', {
+        token: fan,
+        json: { eventId: 'show', ...json },
+        headers: key === null ? {} : { 'idempotency-key': key },
+      });
+    const confirm = (fan: string, paymentId: string, card: string) =>
+      t.call('POST', `/api/payments/simulated/${paymentId}/confirm`, { token: fan, json: { card } });
+    const order = async (fan: string, id: string) =>
+      (await t.call('GET', `/api/orders/${id}`, { token: fan })).body.order;
+    const paidOrder = async (fan: string, id: string) => {
+      await expect.poll(async () => (await order(fan, id)).status, { timeout: 10_000 }).toBe('paid');
+      return order(fan, id);
+    };
+
+    it('given held seats, when a fan checks out, then a priced pending order; the same key answers the same order, another body with it is refused; paying makes it paid with one ticket per seat', async () => {
+      if (skip) return;
+      const fan = fans[0];
+      const h = await hold(fan, ['101-A-1', '101-A-2']);
+      const first = await checkout(fan, { holdIds: [h] }, 'buy-1');
+      expect(first.status, first.text).toBe(201);
+      const o = first.body.order;
+      expect(o.status).toBe('pending_payment');
+      // Face prices from the tiers; 150 per ticket, 2 % of the subtotal per order, 10 % tax on top.
+      const face = o.lines.reduce((a: number, l: { price: number }) => a + l.price, 0);
+      const fees = 300 + Math.floor((face * 200 + 5000) / 10000);
+      const tax = Math.floor(((face + fees) * 1000 + 5000) / 10000);
+      expect([o.subtotal, o.fees, o.tax, o.total, o.currency]).toEqual([
+        face,
+        fees,
+        tax,
+        face + fees + tax,
+        'EUR',
+      ]);
+      expect(face).toBeGreaterThan(0);
+      expect(first.body.payment.provider).toBe('simulated');
+      const again = await checkout(fan, { holdIds: [h] }, 'buy-1');
+      expect([again.status, again.body.order.id, again.body.payment.paymentId]).toEqual([
+        200,
+        o.id,
+        first.body.payment.paymentId,
+      ]);
+      const other = await checkout(fan, { holdIds: [h], name: 'Someone Else' }, 'buy-1');
+      expect([other.status, other.body.error?.code]).toEqual([422, 'IDEMPOTENCY_KEY_REUSED']);
+
+      const paid = await confirm(fan, first.body.payment.paymentId, OK_CARD);
+      expect(paid.status, paid.text).toBe(200);
+      const done = await paidOrder(fan, o.id);
+      expect(done.tickets.map((x: { item: string }) => x.item).sort()).toEqual(['101-A-1', '101-A-2']);
+      expect(new Set(done.tickets.map((x: { id: string }) => x.id)).size).toBe(2);
+      // The seats are sold: nobody else can hold them.
+      const taken = await t.call('POST', '/api/holds', {
+        token: fans[1],
+        json: { eventId: 'show', seats: ['101-A-1'] },
+      });
+      expect(taken.body.error?.code).toBe('SEAT_UNAVAILABLE');
+      // The fan's list has it; another fan cannot read it.
+      const mine = await t.call('GET', '/api/orders', { token: fan });
+      expect(mine.body.orders.map((x: { id: string }) => x.id)).toContain(o.id);
+      expect((await t.call('GET', `/api/orders/${o.id}`, { token: fans[1] })).status).toBe(404);
+    });
+
+    it('given a declined card, then the order stays pending with the reason and its holds live on, so the fan can pay again', async () => {
+      if (skip) return;
+      const fan = fans[1];
+      const h = await hold(fan, ['101-B-1']);
+      const c = await checkout(fan, { holdIds: [h] });
+      expect(c.status, c.text).toBe(201);
+      const declined = await confirm(fan, c.body.payment.paymentId, DECLINED);
+      expect(declined.body.status).toBe('failed');
+      const after = await order(fan, c.body.order.id);
+      expect(after.status).toBe('pending_payment');
+      expect(after.payment.error).toContain('card_declined');
+      const holds = await t.call('GET', '/api/holds', { token: fan });
+      expect(holds.body.holds.map((x: { holdId: string }) => x.holdId)).toContain(h);
+      const retry = await confirm(fan, c.body.payment.paymentId, OK_CARD);
+      expect(retry.status, retry.text).toBe(200);
+      expect((await paidOrder(fan, c.body.order.id)).tickets).toHaveLength(1);
+    });
+
+    it('given a code with one use, when two fans check out with it at once, then exactly one gets the discount and the other is refused', async () => {
+      if (skip) return;
+      const made = await t.call('POST', '/api/events/show/codes', {
+        token: admin,
+        json: { code: 'half', kind: 'discount', discount: { percentBp: 5000 }, maxUses: 1 },
+      });
+      expect([made.status, made.body.code?.code]).toEqual([201, 'HALF']);
+      const holds = [await hold(fans[2], ['101-C-1']), await hold(fans[3], ['101-C-2'])];
+      const tries = await Promise.all([
+        checkout(fans[2], { holdIds: [holds[0]], code: 'half' }),
+        checkout(fans[3], { holdIds: [holds[1]], code: 'HALF' }),
+      ]);
+      const statuses = tries.map((r) => r.status).sort();
+      expect(statuses, tries.map((r) => r.text).join('\n')).toEqual([201, 409]);
+      const won = tries.find((r) => r.status === 201)!;
+      const w = won.body.order;
+      expect(w.discount).toBe(Math.floor((w.subtotal * 5000 + 5000) / 10000));
+      expect(w.discount).toBeGreaterThan(0);
+      const codes = await t.call('GET', '/api/events/show/codes', { token: admin });
+      expect(codes.body.codes[0].uses).toBe(1);
+      expect(tries.find((r) => r.status === 409)!.body.error.code).toBe('CODE_USED_UP');
+    });
+
+    it('given a hold released before payment, then the order expires; paid late, it books the seats when they are still free, and is refunded when they are gone', async () => {
+      if (skip) return;
+      const fan = fans[2];
+      // Still free: booked anyway.
+      const h1 = await hold(fan, ['101-D-1']);
+      const c1 = await checkout(fan, { holdIds: [h1] });
+      expect((await t.call('DELETE', `/api/holds/${h1}`, { token: fan })).status).toBe(200);
+      await expect
+        .poll(async () => (await order(fan, c1.body.order.id)).status, { timeout: 10_000 })
+        .toBe('expired');
+      await confirm(fan, c1.body.payment.paymentId, OK_CARD);
+      expect((await paidOrder(fan, c1.body.order.id)).tickets.map((x: { item: string }) => x.item)).toEqual([
+        '101-D-1',
+      ]);
+
+      // Gone to another fan: refunded automatically, no ticket.
+      const h2 = await hold(fan, ['101-D-2']);
+      const c2 = await checkout(fan, { holdIds: [h2] });
+      await t.call('DELETE', `/api/holds/${h2}`, { token: fan });
+      await expect
+        .poll(async () => (await order(fan, c2.body.order.id)).status, { timeout: 10_000 })
+        .toBe('expired');
+      await hold(fans[3], ['101-D-2']);
+      await confirm(fan, c2.body.payment.paymentId, OK_CARD);
+      await expect
+        .poll(async () => (await order(fan, c2.body.order.id)).status, { timeout: 10_000 })
+        .toBe('refunded');
+      const gone = await order(fan, c2.body.order.id);
+      expect([gone.refunded, gone.tickets.filter((x: { status: string }) => x.status === 'valid')]).toEqual([
+        gone.total,
+        [],
+      ]);
+    });
+
+    it('given a paid order, when an operator refunds one ticket with its seat blocked and then the rest, then the amounts add up, the blocked seat stays off sale and the other goes back', async () => {
+      if (skip) return;
+      const fan = fans[3];
+      const h = await hold(fan, ['101-E-1', '101-E-2']);
+      const c = await checkout(fan, { holdIds: [h] });
+      await confirm(fan, c.body.payment.paymentId, OK_CARD);
+      const paid = await paidOrder(fan, c.body.order.id);
+      const first = paid.tickets.find((x: { item: string }) => x.item === '101-E-1');
+      const one = await t.call('POST', `/api/orders/${paid.id}/refunds`, {
+        token: admin,
+        json: { tickets: [first.id], release: 'blocked', reason: 'broken seat' },
+      });
+      expect(one.status, one.text).toBe(201);
+      expect(one.body.refund.amount).toBe(Math.floor(paid.total / 2));
+      const again = await t.call('POST', `/api/orders/${paid.id}/refunds`, {
+        token: admin,
+        json: { tickets: [first.id], release: 'blocked', reason: 'broken seat' },
+      });
+      expect([again.status, again.body.refund.id]).toEqual([201, one.body.refund.id]);
+      expect((await order(fan, paid.id)).status).toBe('partially_refunded');
+      const rest = await t.call('POST', `/api/orders/${paid.id}/refunds`, { token: admin, json: {} });
+      expect(rest.status, rest.text).toBe(201);
+      const end = await order(fan, paid.id);
+      expect([end.status, end.refunded]).toEqual(['refunded', paid.total]);
+      await expect
+        .poll(
+          async () =>
+            (
+              await t.call('POST', '/api/holds', {
+                token: fans[0],
+                json: { eventId: 'show', seats: ['101-E-2'] },
+              })
+            ).status,
+          {
+            timeout: 5000,
+          },
+        )
+        .toBe(201);
+      const blocked = await t.call('POST', '/api/holds', {
+        token: fans[0],
+        json: { eventId: 'show', seats: ['101-E-1'] },
+      });
+      expect(blocked.body.error?.code).toBe('SEAT_UNAVAILABLE');
+      // The confirmation and both refund mails are in the outbox.
+      const { rows } = await t.server.db.query<{ kind: string }>(
+        `SELECT kind FROM outbox WHERE dedupe_key LIKE $1 ORDER BY id`,
+        [`${paid.id}%`],
+      );
+      expect(rows.map((r) => r.kind)).toEqual(['order_confirmed', 'order_refunded', 'order_refunded']);
+    });
+
+    it('given the box office, when an operator sells held seats for cash, then the order is paid at once with no provider, and the sales report counts it', async () => {
+      if (skip) return;
+      const h = await hold(admin, ['101-F-1']);
+      const sale = await t.call('POST', '/api/box-office/orders', {
+        token: admin,
+        json: { eventId: 'show', holdIds: [h], method: 'cash', email: 'walk-up@example.com' },
+      });
+      expect(sale.status, sale.text).toBe(201);
+      expect(sale.body.order.method).toBe('cash');
+      await paidOrder(admin, sale.body.order.id);
+      const report = await t.call('GET', '/api/events/show/sales', { token: admin });
+      expect(report.status, report.text).toBe(200);
+      expect(report.body.orders).toBeGreaterThanOrEqual(3);
+      expect(report.body.byTier.reduce((s: number, r: { tickets: number }) => s + r.tickets, 0)).toBe(
+        report.body.tickets,
+      );
+      const found = await t.call('GET', '/api/orders?email=walk-up@example.com', { token: admin });
+      expect(found.body.orders.map((o: { id: string }) => o.id)).toEqual([sale.body.order.id]);
+    });
+
+    it('given bad requests, then clear errors and nothing changes', async () => {
+      if (skip) return;
+      const fan = (
+        await t.call('POST', '/api/accounts/register', {
+          json: { email: 'nobody@example.com', password: 'fan-password-1' },
+        })
+      ).body.token;
+      expect((await checkout(fan, {}, null)).body.error?.code).toBe('IDEMPOTENCY_KEY_REQUIRED');
+      const none = await checkout(fan, {});
+      expect([none.status, none.body.error?.code]).toEqual([409, 'NO_HOLDS']);
+      const unknown = await checkout(fan, { holdIds: ['show~nope'] });
+      expect([unknown.status, unknown.body.error?.code]).toEqual([404, 'HOLD_NOT_FOUND']);
+      const noEvent = await checkout(fan, { eventId: 'no-such-event' });
+      expect(noEvent.status).toBe(404);
+      expect((await t.call('GET', '/api/orders/ord_nope', { token: fan })).status).toBe(404);
+      expect((await t.call('GET', '/api/orders?email=x@example.com', { token: fan })).status).toBe(403);
+      const badCode = await t.call('POST', '/api/events/show/codes', {
+        token: admin,
+        json: { code: 'x', kind: 'discount' },
+      });
+      expect(badCode.status).toBe(400);
+      const badPricing = await t.call('PUT', '/api/events/show/pricing', {
+        token: admin,
+        json: { currency: 'eur', perTicketFee: { fixed: -1 }, perOrderFee: { fixed: 0 }, taxRateBp: 0 },
+      });
+      expect(badPricing.status).toBe(400);
+    });
+  });
+}
