@@ -16,6 +16,17 @@ import { type RouteInfo, Router } from './gateway/router.ts';
 import { Sockets } from './gateway/sockets.ts';
 import { assertNativeUws, uWS } from './gateway/uws.ts';
 import { buildWebPage, webRoutes } from './gateway/web.ts';
+import { OutboxSender } from './notifications/sender.ts';
+import { mailTransport } from './notifications/transport.ts';
+import { presaleCodeValid } from './orders/codes.ts';
+import { queuePaidMail, queueRefundMail } from './orders/mail.ts';
+import { CANCELLED, Orders } from './orders/orders.ts';
+import { orderRoutes } from './orders/routes.ts';
+import { observeBreaker } from './payments/breaker-metrics.ts';
+import { openPayments, ownWebhookUrl, type Payments } from './payments/open-provider.ts';
+import type { PaymentEventSink } from './payments/provider.ts';
+import { paymentsRoutes } from './payments/routes.ts';
+import { recordWebhook } from './payments/webhooks.ts';
 import type { Db } from './persistence/db.ts';
 import { delayAppends } from './persistence/fault-injection.ts';
 import { DbJournal } from './persistence/journal.ts';
@@ -43,6 +54,12 @@ export interface Server {
   rooms: WaitingRooms;
   /** Venues, performers, events and search. */
   catalog: Catalog;
+  /** The mail outbox's sender: wake() it after a transaction that enqueued mail commits. */
+  mail: OutboxSender;
+  /** The payment provider (behind its circuit breaker, as orders calls it), the breaker, the simulator if it is the provider. */
+  payments: Payments;
+  /** Checkout, orders, refunds (src/orders). */
+  orders: Orders;
   /** Open WebSockets right now. */
   sockets(): number;
   /** Every HTTP route of the router (tests walk them). */
@@ -56,6 +73,8 @@ export interface StartOptions {
    * before loading the rest of the server, so that the two overlap. Else opened here.
    */
   db?: Promise<Db>;
+  /** Where verified payment webhooks go (tests record them); else the server's own. */
+  paymentSink?: PaymentEventSink;
 }
 
 /**
@@ -90,6 +109,8 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
   );
   const app = uWS.App();
   const router = new Router(app, { log, metrics, limiter, authenticate });
+  // Mail: the outbox's sender, to SMTP_URL or to .eml files (src/notifications).
+  const mail = new OutboxSender(db, mailTransport(config), { from: config.ONSALE_MAIL_FROM, log, metrics });
   const sockets = new Sockets(app, {
     config: {
       maxSockets: config.ONSALE_MAX_SOCKETS,
@@ -177,9 +198,41 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
   const seats = new SeatCommands(events, metrics, {
     // While a waiting room is on for an event, holds need its access token.
     mayHold: (eventId, user, accessToken) => rooms.verifyAccess(eventId, user.id, accessToken),
-    presale: (eventId, user) => catalog.mayPresale(eventId, user),
+    presale: async (eventId, user, code) =>
+      (await catalog.mayPresale(eventId, user)) ||
+      (code !== undefined && (await presaleCodeValid(db, eventId, code))),
     onHold: (eventId, ms) => capacity?.recordHold(eventId, ms),
   });
+
+  // Payments: the provider the configuration names (Stripe, else the simulator) behind its
+  // circuit breaker; verified webhooks go to the sink.
+  const payments = await openPayments(db, config, { log, observer: observeBreaker(metrics) });
+  // Orders: checkout, payment, booking through the actors, tickets from the commit stream,
+  // refunds, the box office; their mails go through the outbox.
+  const eventName = async (eventId: string) => (await events.get(eventId))?.name ?? eventId;
+  const orders = new Orders(
+    { db, events, payments: payments.provider, log, mailQueued: () => mail.wake() },
+    {
+      orderPaid: async (tx, order) => queuePaidMail(tx, order, await eventName(order.event_id)),
+      orderRefunded: async (tx, order, amount, reason) =>
+        queueRefundMail(
+          tx,
+          order,
+          await eventName(order.event_id),
+          amount,
+          reason,
+          reason.startsWith(CANCELLED),
+        ),
+      closeSale: async (eventId) => {
+        const ev = await store.getEvent(eventId);
+        if (ev.status !== 'cancelled') await catalog.setStatus(eventId, 'cancelled');
+      },
+      recordWebhook,
+    },
+  );
+  orders.start(directory.commits);
+  // Tests of the payments alone may hear the webhooks themselves.
+  const paymentSink: PaymentEventSink = opts.paymentSink ?? orders;
 
   accountRoutes(router, accounts);
   catalogRoutes(router, catalog);
@@ -190,6 +243,8 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
     userByEmail: (email) => accounts.findByEmail(email),
   });
   waitingRoomRoutes(router, rooms);
+  orderRoutes(router, { orders, db, events });
+  paymentsRoutes(router, { ...payments, sink: paymentSink });
   if (config.ONSALE_INTERNAL_API === '1') internalRoutes(router, directory);
   seatSocketHandlers(sockets, { events, seats, publisher, metrics });
   queueSocketHandlers(sockets);
@@ -209,7 +264,15 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
   app.get('/readyz', (res, req) => {
     if (refuseWithoutHost(res, req.getHeader('host'))) return;
     const ready = directory.ready();
-    sendJson(res, ready ? '200 OK' : '503 Service Unavailable', { ready, events: directory.ids().length });
+    // The payment circuit is reported, not counted: an open circuit is the provider's outage,
+    // the same on every node, so taking this one out of the balancer would only stop its
+    // seat maps and holds too (checkouts already fail fast with PAYMENTS_UNAVAILABLE).
+    const payment = { provider: payments.provider.name, circuit: payments.breaker.state() };
+    sendJson(res, ready ? '200 OK' : '503 Service Unavailable', {
+      ready,
+      events: directory.ids().length,
+      payments: payment,
+    });
   });
   app.any('/*', (res, req) => {
     if (refuseWithoutHost(res, req.getHeader('host'))) return;
@@ -232,6 +295,9 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
     );
   });
   const port = uWS.us_socket_local_port(listenSocket);
+  // The simulator delivers its webhooks to this server, whose port is known only now.
+  await payments.simulated?.setWebhookUrl(ownWebhookUrl(config.HOST, port));
+  mail.start();
   log.info(
     { host: config.HOST, port, events: withHolds.length, uptimeMs: Math.round(process.uptime() * 1000) },
     'onsale listening',
@@ -244,15 +310,21 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
     db,
     rooms,
     catalog,
+    mail,
+    payments,
+    orders,
     sockets: () => sockets.count(),
     routes: router.routes,
     async close() {
       uWS.us_listen_socket_close(listenSocket);
       limiter.close();
       await rooms.close();
+      await orders.close();
       await catalog.close();
       await directory.close();
       feed.close();
+      await mail.close();
+      await payments.close();
       await db.close();
       log.info('onsale stopped');
     },

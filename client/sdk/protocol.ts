@@ -39,8 +39,11 @@ const oneTarget = (r: { seats?: unknown; best?: unknown; ga?: unknown }) =>
 export const ONE_TARGET = 'give exactly one of seats, best or ga';
 
 /** POST /api/holds. */
+/** A presale code an operator gave out (POST /api/events/:id/codes, kind presale). */
+const presaleCode = z.string().min(3).max(32).regex(printable, 'codes are printable');
+
 export const holdRequestSchema = z
-  .object({ eventId: publicId, ...holdTargets })
+  .object({ eventId: publicId, ...holdTargets, presaleCode: presaleCode.optional() })
   .strict()
   .refine(oneTarget, ONE_TARGET);
 export type HoldRequest = z.infer<typeof holdRequestSchema>;
@@ -62,6 +65,7 @@ export const clientMessageSchema = z.discriminatedUnion('t', [
       ...holdTargets,
       key: publicId.optional(),
       access: token(2048).optional(),
+      code: presaleCode.optional(),
     })
     .strict(),
   z.object({ t: z.literal('release'), id: requestId, hold: publicId, key: publicId.optional() }).strict(),

@@ -14,8 +14,8 @@ import { eventOfHold, holdIdFor, type LiveEvent, type LiveEvents } from './live-
 
 /** May this fan hold seats of this event now? (The waiting room's access token.) */
 export type AccessCheck = (eventId: string, user: User, accessToken: string | undefined) => Promise<boolean>;
-/** Is this fan invited to the event's presale? */
-export type PresaleCheck = (eventId: string, user: User) => Promise<boolean>;
+/** May this fan hold during the event's presale (invited, or with a valid presale code)? */
+export type PresaleCheck = (eventId: string, user: User, code: string | undefined) => Promise<boolean>;
 
 export interface HoldResult {
   holdId: string;
@@ -76,7 +76,7 @@ export class SeatCommands {
     const live = await this.events.need(req.eventId);
     const [allowed, presale] = await Promise.all([
       this.checks.mayHold(live.id, user, opts.accessToken),
-      this.checks.presale(live.id, user),
+      this.checks.presale(live.id, user, req.presaleCode),
     ]);
     if (!allowed) {
       throw new AppError(

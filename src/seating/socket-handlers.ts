@@ -111,7 +111,11 @@ export function seatSocketHandlers(
     return sockets.answer(
       conn,
       msg.id,
-      seats.hold(user, { eventId: msg.e, seats: ids, best, ga }, { key: msg.key, accessToken: msg.access }),
+      seats.hold(
+        user,
+        { eventId: msg.e, seats: ids, best, ga, presaleCode: msg.code },
+        { key: msg.key, accessToken: msg.access },
+      ),
     );
   });
 

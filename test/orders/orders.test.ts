@@ -298,6 +298,45 @@ for (const target of targets) {
       expect(found.body.orders.map((o: { id: string }) => o.id)).toEqual([sale.body.order.id]);
     });
 
+    it('given an event in presale, then a fan with its presale code may hold and one without may not', async () => {
+      if (skip) return;
+      const HOUR = 3_600_000;
+      const ev = await t.call('POST', '/api/events', {
+        token: admin,
+        json: {
+          id: 'early-show',
+          name: 'Early Show',
+          category: 'concert',
+          venueId: 'hall',
+          startsAt: new Date(Date.now() + 30 * 86_400_000).toISOString(),
+          status: 'scheduled',
+          presaleAt: new Date(Date.now() - HOUR).toISOString(),
+          onSaleAt: new Date(Date.now() + HOUR).toISOString(),
+          priceTiers: tiers(1000),
+        },
+      });
+      expect(ev.status, ev.text).toBe(201);
+      await expect
+        .poll(async () => (await t.call('GET', '/api/events/early-show', { token: admin })).body.status, {
+          timeout: 5000,
+        })
+        .toBe('presale');
+      const code = await t.call('POST', '/api/events/early-show/codes', {
+        token: admin,
+        json: { code: 'fanclub', kind: 'presale', maxUses: 100 },
+      });
+      expect(code.status, code.text).toBe(201);
+      const hold = (presaleCode?: string) =>
+        t.call('POST', '/api/holds', {
+          token: fans[0],
+          json: { eventId: 'early-show', seats: ['101-A-1'], ...(presaleCode ? { presaleCode } : {}) },
+        });
+      expect((await hold()).body.error?.code).toBe('PRESALE_ONLY');
+      expect((await hold('WRONG')).body.error?.code).toBe('PRESALE_ONLY');
+      const ok = await hold('FanClub');
+      expect(ok.status, ok.text).toBe(201);
+    });
+
     it('given bad requests, then clear errors and nothing changes', async () => {
       if (skip) return;
       const fan = (
