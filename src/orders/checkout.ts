@@ -120,7 +120,8 @@ export async function placeOrder(
           o.email.trim().toLowerCase(),
           o.name ?? null,
           o.channel,
-          o.method,
+          // Nothing to pay online (a full discount): no provider is asked.
+          q.total === 0 && o.method === 'card' ? 'free' : o.method,
           q.currency,
           JSON.stringify(q),
           q.total,

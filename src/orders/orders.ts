@@ -73,7 +73,7 @@ export class Orders {
       key,
       digest: digestOf(req),
     });
-    if (created && row.total === 0) await this.paidWithoutProvider(row);
+    if (created && row.method === 'free') await this.paidWithoutProvider(row);
     return orderResult(this.ctx, row, created);
   }
 

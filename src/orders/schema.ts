@@ -45,7 +45,7 @@ export const ORDERS_MIGRATION: Migration = {
       status text NOT NULL CHECK (status IN
         ('pending_payment', 'paid', 'partially_refunded', 'refunded', 'cancelled', 'expired')),
       channel text NOT NULL CHECK (channel IN ('online', 'box_office')),
-      -- 'card' (through the provider), 'cash', 'card_present', 'comp'.
+      -- 'card' (through the provider), 'free' (nothing to pay), 'cash', 'card_present', 'comp'.
       method text NOT NULL,
       currency text NOT NULL,
       quote jsonb NOT NULL,

@@ -193,6 +193,35 @@ for (const target of targets) {
       expect(tries.find((r) => r.status === 409)!.body.error.code).toBe('CODE_USED_UP');
     });
 
+    it('given a code that takes the whole price, then the order is free: no payment is asked for and it is paid at once', async () => {
+      if (skip) return;
+      const made = await t.call('POST', '/api/events/show/codes', {
+        token: admin,
+        json: { code: 'ONTHEHOUSE', kind: 'discount', discount: { percentBp: 10_000 }, maxUses: 5 },
+      });
+      expect(made.status, made.text).toBe(201);
+      const fan = fans[1];
+      const h = await hold(fan, ['101-H-1']);
+      // No fees here: a free order must come to 0 (fees are charged on what is paid).
+      await t.call('PUT', '/api/events/show/pricing', {
+        token: admin,
+        json: { currency: 'EUR', perTicketFee: { fixed: 0 }, perOrderFee: { fixed: 0 }, taxRateBp: 1000 },
+      });
+      const c = await checkout(fan, { holdIds: [h], code: 'onthehouse' });
+      await t.call('PUT', '/api/events/show/pricing', {
+        token: admin,
+        json: {
+          currency: 'EUR',
+          perTicketFee: { fixed: 150 },
+          perOrderFee: { percentBp: 200 },
+          taxRateBp: 1000,
+        },
+      });
+      expect(c.status, c.text).toBe(201);
+      expect([c.body.order.total, c.body.order.method, c.body.payment]).toEqual([0, 'free', null]);
+      expect((await paidOrder(fan, c.body.order.id)).tickets).toHaveLength(1);
+    });
+
     it('given a hold released before payment, then the order expires; paid late, it books the seats when they are still free, and is refunded when they are gone', async () => {
       if (skip) return;
       const fan = fans[2];
@@ -335,6 +364,67 @@ for (const target of targets) {
       expect((await hold('WRONG')).body.error?.code).toBe('PRESALE_ONLY');
       const ok = await hold('FanClub');
       expect(ok.status, ok.text).toBe(201);
+    });
+
+    it('given an event with paid and unpaid orders, when an operator cancels it, then every paid order is refunded once, unpaid ones are cancelled, the sale closes and the buyers are told', async () => {
+      if (skip) return;
+      const ev = await t.call('POST', '/api/events', {
+        token: admin,
+        json: {
+          id: 'doomed',
+          name: 'Doomed Show',
+          category: 'concert',
+          venueId: 'hall',
+          startsAt: new Date(Date.now() + 30 * 86_400_000).toISOString(),
+          status: 'on_sale',
+          priceTiers: tiers(1000),
+        },
+      });
+      expect(ev.status, ev.text).toBe(201);
+      const buy = async (fan: string, seat: string, pay: boolean) => {
+        const r = await t.call('POST', '/api/holds', {
+          token: fan,
+          json: { eventId: 'doomed', seats: [seat] },
+        });
+        expect(r.status, r.text).toBe(201);
+        const c = await t.call('POST', '/api/checkout', {
+          token: fan,
+          json: { eventId: 'doomed', holdIds: [r.body.holdId] },
+          headers: { 'idempotency-key': `doomed-${seat}` },
+        });
+        expect(c.status, c.text).toBe(201);
+        if (pay) await confirm(fan, c.body.payment.paymentId, OK_CARD);
+        return c.body.order.id as string;
+      };
+      const paid = [await buy(fans[0], '101-G-1', true), await buy(fans[1], '101-G-2', true)];
+      const unpaid = await buy(fans[2], '101-G-3', false);
+      for (const id of paid)
+        await expect.poll(async () => (await order(admin, id)).status, { timeout: 10_000 }).toBe('paid');
+      const cancel = await t.call('POST', '/api/events/doomed/cancel', {
+        token: admin,
+        json: { reason: 'the band split up' },
+      });
+      expect([cancel.status, cancel.body.refunded], cancel.text).toEqual([200, 2]);
+      for (const id of paid) {
+        const o = await order(admin, id);
+        expect([o.status, o.refunded]).toEqual(['refunded', o.total]);
+      }
+      expect((await order(admin, unpaid)).status).toBe('cancelled');
+      expect((await t.call('GET', '/api/events/doomed', { token: admin })).body.status).toBe('cancelled');
+      // Cancelling again refunds nothing twice.
+      const again = await t.call('POST', '/api/events/doomed/cancel', {
+        token: admin,
+        json: { reason: 'again' },
+      });
+      expect([again.status, again.body.refunded]).toEqual([200, 0]);
+      const { rows } = await t.server.db.query<{ kind: string; n: number }>(
+        `SELECT kind, count(*)::int AS n FROM outbox WHERE dedupe_key LIKE ANY($1::text[]) GROUP BY kind ORDER BY kind`,
+        [paid.map((id) => `${id}%`)],
+      );
+      expect(rows).toEqual([
+        { kind: 'event_cancelled', n: 2 },
+        { kind: 'order_confirmed', n: 2 },
+      ]);
     });
 
     it('given bad requests, then clear errors and nothing changes', async () => {
