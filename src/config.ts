@@ -45,6 +45,10 @@ const schema = z.object({
   ONSALE_ACTOR_IDLE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(600),
   /** Signs waiting-room tokens (HS256); unset: a secret generated once and kept in the database. */
   ONSALE_JWT_SECRET: z.string().min(32).optional(),
+  /** Mail goes over SMTP to this server (smtp://user:pass@host:587, smtps://…); unset: .eml files under ONSALE_DATA_DIR/outbox. */
+  SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
+  /** The From of every mail. */
+  ONSALE_MAIL_FROM: z.string().min(3).max(200).default('onsale <tickets@localhost>'),
 });
 
 export type Config = z.infer<typeof schema>;

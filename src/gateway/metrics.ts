@@ -88,6 +88,22 @@ export function createMetrics() {
       buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5],
       registers: [registry],
     }),
+    mailSent: new Counter({
+      name: 'onsale_mail_sent_total',
+      help: 'Mails the transport accepted (SMTP 250, or the .eml written)',
+      registers: [registry],
+    }),
+    mailFailures: new Counter({
+      name: 'onsale_mail_failures_total',
+      help: 'Failed mail attempts: result retry (tried again later) or gave_up (the mail is marked failed)',
+      labelNames: ['result'],
+      registers: [registry],
+    }),
+    outboxPending: new Gauge({
+      name: 'onsale_outbox_pending',
+      help: 'Mails in the outbox not sent yet and not given up on (refreshed by the sender)',
+      registers: [registry],
+    }),
   };
   return m;
 }
