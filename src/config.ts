@@ -45,6 +45,18 @@ const schema = z.object({
   ONSALE_ACTOR_IDLE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(600),
   /** Signs waiting-room tokens (HS256); unset: a secret generated once and kept in the database. */
   ONSALE_JWT_SECRET: z.string().min(32).optional(),
+  /** With STRIPE_WEBHOOK_SECRET: payments go through Stripe; unset: the simulated provider. */
+  STRIPE_SECRET_KEY: z.string().min(1).optional(),
+  /** The Stripe webhook endpoint's signing secret (whsec_…). */
+  STRIPE_WEBHOOK_SECRET: z.string().min(1).optional(),
+  /** Another Stripe API base (a local stand-in, http://127.0.0.1:12111); unset: api.stripe.com. */
+  STRIPE_API_BASE: z.url({ protocol: /^https?$/ }).optional(),
+  /** A payment provider call slower than this fails (and counts against the circuit breaker). */
+  ONSALE_PAYMENT_TIMEOUT_MS: z.coerce.number().int().min(1).max(120_000).default(10_000),
+  /** How long the payment circuit breaker stays open before it lets a probe through. */
+  ONSALE_PAYMENT_RESET_MS: z.coerce.number().int().min(1).max(3_600_000).default(30_000),
+  /** Signs the simulated provider's webhooks; unset: a secret generated once and kept in the database. */
+  ONSALE_SIMULATED_WEBHOOK_SECRET: z.string().min(16).optional(),
   /** Mail goes over SMTP to this server (smtp://user:pass@host:587, smtps://…); unset: .eml files under ONSALE_DATA_DIR/outbox. */
   SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
   /** The From of every mail. */
@@ -60,6 +72,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     .refine((c) => !c.ONSALE_ADMIN_EMAIL === !c.ONSALE_ADMIN_PASSWORD, {
       path: ['ONSALE_ADMIN_PASSWORD'],
       message: 'set ONSALE_ADMIN_EMAIL and ONSALE_ADMIN_PASSWORD together, or neither',
+    })
+    .refine((c) => !c.STRIPE_SECRET_KEY === !c.STRIPE_WEBHOOK_SECRET, {
+      path: ['STRIPE_WEBHOOK_SECRET'],
+      message: 'set STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET together, or neither',
     })
     .safeParse(set);
   if (!parsed.success) {

@@ -88,6 +88,17 @@ export function createMetrics() {
       buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5],
       registers: [registry],
     }),
+    paymentsCircuit: new Gauge({
+      name: 'onsale_payments_circuit_state',
+      help: "The payment provider's circuit breaker: 0 closed, 1 half-open (probing), 2 open (failing fast)",
+      registers: [registry],
+    }),
+    paymentCalls: new Counter({
+      name: 'onsale_payment_calls_total',
+      help: 'Calls to the payment provider by call and result (ok, refused, failed, timeout, open)',
+      labelNames: ['call', 'result'],
+      registers: [registry],
+    }),
     mailSent: new Counter({
       name: 'onsale_mail_sent_total',
       help: 'Mails the transport accepted (SMTP 250, or the .eml written)',

@@ -37,6 +37,8 @@ export interface RequestContext<B = unknown> {
   requestId: string;
   log: Logger;
   body: B;
+  /** The body's bytes as they came, on routes with `raw: true` (else null). */
+  rawBody: Buffer | null;
   /** The session's token, when one came with the request. */
   token: string | null;
   user: User | null;
@@ -60,6 +62,12 @@ export interface RouteOptions<B> {
   write?: boolean;
   /** Largest body accepted, bytes. */
   maxBody?: number;
+  /**
+   * Hands the body over unparsed, as bytes in ctx.rawBody, whatever its content type: for
+   * webhooks, whose signature covers the exact bytes (re-serialised JSON would not verify).
+   * The route checks it itself; not with `body`.
+   */
+  raw?: boolean;
 }
 
 export interface RouterDeps {
@@ -80,6 +88,8 @@ const HEADERS = [
   'x-queue-token',
   'accept-encoding',
   'host',
+  // Payment webhooks' signature (Stripe's format, also the simulator's).
+  'stripe-signature',
 ];
 const SESSION_COOKIE = 'onsale_session';
 
@@ -303,6 +313,7 @@ export class Router {
       .filter((p) => p.startsWith(':'))
       .map((p) => p.slice(1));
     const route = `${method === 'del' ? 'DELETE' : method.toUpperCase()} ${pattern}`;
+    if (opts.raw && opts.body) throw new Error(`${route}: a raw route takes no body schema`);
     const lenient = opts.body ? lenientObject(opts.body) : null;
     if (lenient) throw new Error(`${route}: ${lenient} accepts unknown keys; make it .strict()`);
     this.routes.push({
@@ -361,6 +372,7 @@ export class Router {
         requestId,
         log: log.child({ requestId }),
         body: undefined as B,
+        rawBody: null,
         token: sessionToken(headers),
         user: null,
       };
@@ -415,6 +427,7 @@ export class Router {
         throw new AppError('RATE_LIMITED', 'too many requests; slow down', { retryAfterSeconds: wait });
       }
     }
+    if (opts.raw) ctx.rawBody = raw;
     if (opts.body) {
       if (raw.length === 0) throw new AppError('BAD_JSON', 'a JSON body is required');
       if (!isJson(ctx.headers['content-type'])) {

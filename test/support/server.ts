@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { loadConfig } from '../../src/config.ts';
+import { MIGRATIONS } from '../../src/persistence/migrations.ts';
 import { openDb } from '../../src/persistence/open-db.ts';
 import { PGLITE_SETTINGS } from '../../src/persistence/pglite-db.ts';
 import { type Server, startServer } from '../../src/server.ts';
@@ -42,7 +43,7 @@ const cache = fileURLToPath(new URL('node_modules/.cache/', root));
 /**
  * A migrated, empty PGlite data directory to copy for each server: initdb in WASM costs
  * seconds of CPU per server, a copy well under one. Kept in node_modules/.cache, keyed by
- * the migrations, the PGlite version and its settings; built by whichever worker needs it first (a
+ * the migrations' SQL, the PGlite version and its settings; built by whichever worker needs it first (a
  * rename publishes it whole, so a racing worker just uses the winner's).
  */
 export async function pgliteTemplate(): Promise<string> {
@@ -50,7 +51,8 @@ export async function pgliteTemplate(): Promise<string> {
     readFileSync(new URL('node_modules/@electric-sql/pglite/package.json', root), 'utf8'),
   ).version;
   const key = createHash('sha256')
-    .update(readFileSync(new URL('src/persistence/migrations.ts', root)))
+    // The migrations' SQL itself: capabilities keep theirs in their own schema.ts files.
+    .update(JSON.stringify(MIGRATIONS))
     .update(pglite)
     .update(JSON.stringify(PGLITE_SETTINGS))
     .digest('hex')
