@@ -6,6 +6,15 @@ import type { DomainEvent } from './events.ts';
  * whether the command was just applied or its idempotency key is answered from the journal.
  */
 export function replyOf(layout: Layout, e: DomainEvent): Record<string, unknown> {
+  // The hot path's two replies first, in a function small enough for V8 to inline into its
+  // caller (a whole switch is not): this is a tenth of the cost of a hold and its release.
+  if (e.type === 'SeatsHeld')
+    return { holdId: e.holdId, seats: e.seats, together: e.together, expiresAt: e.expiresAt };
+  if (e.type === 'HoldReleased') return { holdId: e.holdId, released: e.seats.length + e.places };
+  return otherReply(layout, e);
+}
+
+function otherReply(layout: Layout, e: DomainEvent): Record<string, unknown> {
   switch (e.type) {
     case 'SeatsHeld':
       return { holdId: e.holdId, seats: e.seats, together: e.together, expiresAt: e.expiresAt };
