@@ -8,8 +8,12 @@
 // seats (POST /api/holds), checks out (POST /api/checkout with an Idempotency-Key), pays
 // with the simulated provider (POST /api/payments/simulated/:paymentId/confirm, which
 // delivers the signed webhook before it answers), then reads the order (GET /api/orders/:id,
-// short backoff) until it is paid with one ticket per seat (tickets are written
-// asynchronously from the journal). Latency: from the hold request to the order seen paid.
+// backoff from 1 ms doubling up to `pollMaxMs`) until it is paid with one ticket per seat
+// (tickets are written asynchronously from the journal; the order is paid once they all are).
+// Latency: from the hold request to the order's paidAt as the server stamped it (same
+// machine, same clock; the read that sees it comes up to one backoff step later, shown
+// apart), or to the read when there is no usable stamp. Throughput: measured orders over the
+// window from the first one's hold to the last one's paidAt.
 // Every order takes a group of seats of its own (bench/load/seats.ts): fans never collide.
 // A fan owns at most 10 tickets (the event's per-fan limit), so each has a few orders.
 //
@@ -28,7 +32,7 @@
 //   npm run bench -- checkout quick      200 orders (100 on PGlite), 64 warm-up
 //   options (key=value, after the numbers or `quick`): adapters=postgres,pglite
 //     designs=onsale,classic orders=2000 pgliteOrders=500 concurrency=64 warmup=200
-//     pollSeconds=30
+//     pollSeconds=30 pollMaxMs=100
 import { Agent } from 'node:http';
 import { compileChart } from '../../src/domain/chart.ts';
 import { defaultPrices, generateChart } from '../../src/domain/chart-generator.ts';
@@ -47,7 +51,7 @@ import { inParallel } from '../lib/parallel.ts';
 import { DATABASE_URL, type DbKind, dropOrWarn, postgresUnreachable, scratchDb } from '../lib/scratch-db.ts';
 import { Latencies, printJson, printTable, round } from '../lib/stats.ts';
 import { seatGroups } from '../load/seats.ts';
-import { launchServer, type ServerProcess, sleep } from '../load/server.ts';
+import { launchServer, nowMs, type ServerProcess, sleep } from '../load/server.ts';
 
 /** Share of a run's orders that must be paid (onsale) or committed (classic). */
 const MIN_SHARE = 0.99;
@@ -69,6 +73,12 @@ const DEFAULTS = {
   warmup: 200,
   /** How long an order may take to be seen paid before it counts as failed. */
   pollSeconds: 30,
+  /**
+   * The longest pause between two reads of an unpaid order (the backoff starts at 1 ms and
+   * doubles). The latency ends at the server's paidAt, not at the read; but each read is work
+   * for the server, and a fan waiting for its read is not buying.
+   */
+  pollMaxMs: 100,
 };
 type Options = typeof DEFAULTS;
 
@@ -148,14 +158,29 @@ interface Run {
   seconds: number;
   tickets: number;
   errors: Record<string, number>;
+  /** onsale: p50/p99 of each request and of the wait from paying to the order seen paid. */
+  steps?: ReturnType<Steps['summary']>;
 }
 
-/** Runs the warm-up orders, then the measured ones, and sums up the measured. */
+/**
+ * An order done, and when: onsale gives the server's stamp of the moment the order became
+ * paid (`paidAt`, same machine, same clock); without one, the moment it was seen done here.
+ */
+interface Done {
+  doneAtMs?: number;
+}
+type Outcome = Done | 'refused' | string;
+
+/**
+ * Runs the warm-up orders, then the measured ones, and sums up the measured: latency from an
+ * order's first request to its done time, throughput over the window from the first measured
+ * order's start to the last one's done time.
+ */
 async function drive(
   p: Plan,
   concurrency: number,
   what: string,
-  order: (i: number) => Promise<'done' | 'refused' | string>,
+  order: (i: number) => Promise<Outcome>,
 ): Promise<{
   done: number;
   refused: number;
@@ -169,19 +194,24 @@ async function drive(
   let refused = 0;
   let failed = 0;
   let measuring = false;
+  let first = Number.POSITIVE_INFINITY;
+  let last = Number.NEGATIVE_INFINITY;
   const lat = new Latencies(what);
   const one = async (i: number) => {
-    const t0 = performance.now();
-    let out: string;
+    const t0 = nowMs();
+    let out: Outcome;
     try {
       out = await order(i);
     } catch (e) {
       out = (e as Error).message.slice(0, 120);
     }
     if (!measuring) return;
-    if (out === 'done') {
+    first = Math.min(first, t0);
+    if (typeof out === 'object') {
+      const at = out.doneAtMs ?? nowMs();
       done++;
-      lat.record(performance.now() - t0);
+      lat.record(at - t0);
+      last = Math.max(last, at);
     } else if (out === 'refused') refused++;
     else {
       failed++;
@@ -190,10 +220,9 @@ async function drive(
   };
   await inParallel(p.warmup, concurrency, one);
   measuring = true;
-  const t0 = performance.now();
   const n = p.seats.length - p.warmup;
   await inParallel(n, concurrency, (k) => one(p.warmup + k));
-  return { done, refused, failed, seconds: (performance.now() - t0) / 1000, lat, errors };
+  return { done, refused, failed, seconds: done > 0 ? (last - first) / 1000 : Number.NaN, lat, errors };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -294,13 +323,49 @@ async function signUp(c: Client, n: number): Promise<string[]> {
   return tokens;
 }
 
+/** Where an onsale order's time goes, over the measured orders: each request, and the wait after paying. */
+class Steps {
+  hold = new Latencies('hold step');
+  checkout = new Latencies('checkout step');
+  confirm = new Latencies('confirm step');
+  /** From the confirm's answer to the order paid (the server's paidAt). */
+  settle = new Latencies('settle step');
+  /** From paidAt to the order seen paid with its tickets here (the poll's backoff). */
+  detect = new Latencies('detect step');
+  polls = 0;
+  /** Orders without a usable paidAt: timed to when they were seen paid instead. */
+  unstamped = 0;
+
+  summary() {
+    const of = (l: Latencies) => ({ p50Ms: round(l.percentile(50), 1), p99Ms: round(l.percentile(99), 1) });
+    return {
+      hold: of(this.hold),
+      checkout: of(this.checkout),
+      confirm: of(this.confirm),
+      settle: of(this.settle),
+      detect: of(this.detect),
+      unstamped: this.unstamped,
+      pollsPerOrder: round(this.polls / Math.max(1, this.settle.count), 2),
+    };
+  }
+}
+
 /** One order through the server: hold, checkout, pay, read until paid with its tickets. */
-async function onsaleOrder(c: Client, p: Plan, tokens: string[], i: number, o: Options): Promise<string> {
+async function onsaleOrder(
+  c: Client,
+  p: Plan,
+  tokens: string[],
+  i: number,
+  o: Options,
+  steps: Steps | null,
+): Promise<Outcome> {
   const token = tokens[p.fanOf[i]];
   const seats = p.seats[i];
+  const t0 = nowMs();
   const hold = await c.call('POST', '/api/holds', token, { eventId: EVENT_ID, seats });
   if (hold.status !== 201)
     return hold.body?.error?.code === 'SEAT_UNAVAILABLE' ? 'refused' : why('hold', hold);
+  const t1 = nowMs();
   const co = await c.call(
     'POST',
     '/api/checkout',
@@ -311,7 +376,8 @@ async function onsaleOrder(c: Client, p: Plan, tokens: string[], i: number, o: O
   if (co.status !== 201) return why('checkout', co);
   const orderId: string | undefined = co.body?.order?.id;
   const paymentId: string | undefined = co.body?.payment?.paymentId;
-  if (!orderId || !paymentId) return `checkout 201 without order.id or payment.paymentId`;
+  if (!orderId || !paymentId) return 'checkout 201 without order.id or payment.paymentId';
+  const t2 = nowMs();
   const pay = await c.call(
     'POST',
     `/api/payments/simulated/${encodeURIComponent(paymentId)}/confirm`,
@@ -321,15 +387,34 @@ async function onsaleOrder(c: Client, p: Plan, tokens: string[], i: number, o: O
     },
   );
   if (pay.status < 200 || pay.status > 299) return why('confirm', pay);
-  const until = performance.now() + o.pollSeconds * 1000;
-  for (let wait = 1; ; wait = Math.min(wait * 2, 16)) {
+  if (pay.body?.status !== undefined && pay.body.status !== 'succeeded')
+    return `confirm ${pay.body.status} ${pay.body.error ?? ''}`.trim();
+  const t3 = nowMs();
+  const until = t3 + o.pollSeconds * 1000;
+  for (let wait = 1, polls = 1; ; wait = Math.min(wait * 2, o.pollMaxMs), polls++) {
     const r = await c.call('GET', `/api/orders/${encodeURIComponent(orderId)}`, token);
     if (r.status !== 200) return why('GET order', r);
     const order = r.body?.order;
-    if (order?.status === 'paid' && Array.isArray(order.tickets) && order.tickets.length === seats.length)
-      return 'done';
+    if (order?.status === 'paid' && Array.isArray(order.tickets) && order.tickets.length === seats.length) {
+      const seen = nowMs();
+      // The server's stamp, when it is one and lies in the order's life here (a clock of
+      // another machine may not): the poll's backoff then adds nothing to the latency.
+      const stamp = typeof order.paidAt === 'string' ? Date.parse(order.paidAt) : Number.NaN;
+      const stamped = stamp >= t0 - 1 && stamp <= seen + 1;
+      const doneAtMs = stamped ? Math.min(Math.max(stamp, t3), seen) : seen;
+      if (steps) {
+        steps.hold.record(t1 - t0);
+        steps.checkout.record(t2 - t1);
+        steps.confirm.record(t3 - t2);
+        steps.settle.record(doneAtMs - t3);
+        steps.detect.record(seen - doneAtMs);
+        steps.polls += polls;
+        if (!stamped) steps.unstamped++;
+      }
+      return { doneAtMs };
+    }
     if (order?.status !== 'paid' && order?.status !== 'pending_payment') return `order ${order?.status}`;
-    if (performance.now() > until)
+    if (nowMs() > until)
       return `not paid with ${seats.length} tickets within ${o.pollSeconds} s (${order?.status}, ${order?.tickets?.length ?? 0} tickets)`;
     await sleep(wait);
   }
@@ -383,14 +468,22 @@ async function runOnsale(adapter: DbKind, p: Plan, o: Options): Promise<Run> {
       `checkout: ${adapter}: ${p.fans} fans signed up in ${round((performance.now() - t) / 1000, 1)} s`,
     );
     const c = client;
+    const steps = new Steps();
     const r = await drive(p, o.concurrency, `checkout latency (${adapter}, onsale)`, (i) =>
-      onsaleOrder(c, p, tokens, i, o),
+      onsaleOrder(c, p, tokens, i, o, i >= p.warmup ? steps : null),
     );
     const measured = p.seats.length - p.warmup;
     expectCount('checkout', `orders were paid (${adapter}, onsale)`, r.done, measured, {
       minShare: MIN_SHARE,
       commonError: commonest(r.errors),
     });
+    // LOG_LEVEL=warn: what the server complained of during the run explains slow or failed orders.
+    const complaints = server.logs.filter((l) => l.trim() !== '');
+    if (complaints.length > 0)
+      console.error(
+        `checkout: ${adapter}: the server logged ${complaints.length} lines (warn or worse), the last:\n` +
+          complaints.slice(-3).join('\n').slice(0, 2000),
+      );
     const exit = await server.stop(30_000);
     if (exit.killed)
       console.error(`checkout: ${adapter}: the server did not stop within 30 s and was killed`);
@@ -408,7 +501,7 @@ async function runOnsale(adapter: DbKind, p: Plan, o: Options): Promise<Run> {
       tally.seatsSoldTwice === 0,
       `checkout: ${adapter}, onsale: ${tally.seatsSoldTwice} seats have more than one valid ticket`,
     );
-    return result(adapter, 'onsale', measured, r, tally.tickets);
+    return { ...result(adapter, 'onsale', measured, r, tally.tickets), steps: steps.summary() };
   } finally {
     client?.agent.destroy();
     await server?.stop(5000);
@@ -435,7 +528,7 @@ async function runClassic(adapter: DbKind, p: Plan, o: Options): Promise<Run> {
       };
       try {
         await classicCheckout(d, EVENT_ID, order);
-        return 'done';
+        return {};
       } catch (e) {
         if (e instanceof SeatConflict) return 'refused';
         throw e;
@@ -526,7 +619,7 @@ export async function run(args: string[]): Promise<void> {
   const ratios = { postgres: ratio('postgres'), pglite: ratio('pglite') };
   printTable(
     `checkout on ${layout.seatCount} seats, ${o.concurrency} orders in flight, 1–4 seats each, after ${o.warmup} warm-up orders; ` +
-      'onsale: hold -> checkout -> simulated payment -> order seen paid with its tickets (HTTP, server in its own process); ' +
+      'onsale: hold -> checkout -> simulated payment -> order paid with its tickets (paidAt as the server stamped it; HTTP, server in its own process); ' +
       'classic: one transaction per order (SELECT … FOR UPDATE, UPDATE, INSERT order, lines, tickets)',
     runs.map((r) => {
       const target = r.adapter === 'postgres' && r.design === 'onsale' ? TARGETS.onsalePostgresPerSec : null;
@@ -553,6 +646,23 @@ export async function run(args: string[]): Promise<void> {
       };
     }),
   );
+  const stepRows = runs.flatMap((r) =>
+    r.steps
+      ? [
+          {
+            database: r.adapter,
+            'hold p50/p99 ms': `${r.steps.hold.p50Ms} / ${r.steps.hold.p99Ms}`,
+            'checkout p50/p99 ms': `${r.steps.checkout.p50Ms} / ${r.steps.checkout.p99Ms}`,
+            'confirm p50/p99 ms': `${r.steps.confirm.p50Ms} / ${r.steps.confirm.p99Ms}`,
+            'confirmed -> paid p50/p99 ms': `${r.steps.settle.p50Ms} / ${r.steps.settle.p99Ms}`,
+            'paid -> seen p50/p99 ms': `${r.steps.detect.p50Ms} / ${r.steps.detect.p99Ms}`,
+            'GETs per order': r.steps.pollsPerOrder,
+            'no paidAt': r.steps.unstamped,
+          },
+        ]
+      : [],
+  );
+  if (stepRows.length > 0) printTable("onsale: where an order's time goes (measured orders)", stepRows);
   for (const s of skipped) console.log(`\n${s}: skipped (unreachable)`);
   printJson({
     bench: 'checkout',
@@ -572,6 +682,7 @@ export async function run(args: string[]): Promise<void> {
       failed: r.failed,
       tickets: r.tickets,
       seconds: r.seconds,
+      ...(r.steps ? { steps: r.steps } : {}),
     })),
     ratioPostgres: ratios.postgres,
     ratioPglite: ratios.pglite,
