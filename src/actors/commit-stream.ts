@@ -75,6 +75,8 @@ interface Pipe {
 const FIRST_RETRY_MS = 500;
 const MAX_RETRY_MS = 30_000;
 const MAX_QUEUE = 10_000;
+/** Most events handed to a durable subscriber at once. */
+const MAX_MERGED = 5_000;
 
 export class CommitStream {
   private readonly live = new Set<LiveSubscriber>();
@@ -199,8 +201,9 @@ export class CommitStream {
           p.dirty = true;
           continue;
         }
-        await sub.apply(trimmed(batch, p.done));
-        p.done = batch.toVersion;
+        const merged = mergeQueued(trimmed(batch, p.done), p.queue);
+        await sub.apply(merged);
+        p.done = merged.toVersion;
       }
       p.retryMs = FIRST_RETRY_MS;
     } catch (error) {
@@ -233,7 +236,12 @@ export class CommitStream {
       if (typed.length > 0) chunks.push(typed);
       last = entries[entries.length - 1].seq;
     });
-    for (const entries of chunks) {
+    // Journal rows are the actor's group-commit batches; a projection catching up takes them
+    // MAX_MERGED events at a time (one transaction of its own each, not one per row).
+    for (let i = 0; i < chunks.length; ) {
+      const entries: JournalEntry[] = [];
+      while (i < chunks.length && (entries.length === 0 || entries.length + chunks[i].length <= MAX_MERGED))
+        for (const e of chunks[i++]) entries.push(e);
       const batch: EventBatch = {
         eventId,
         fromVersion: entries[0].seq,
@@ -245,6 +253,27 @@ export class CommitStream {
     }
     p.done = Math.max(p.done, last);
   }
+}
+
+/**
+ * The batch and the queued batches that follow it without a gap, as one, up to MAX_MERGED
+ * events: a projection that fell behind the actor applies what piled up in one transaction
+ * instead of one per batch, so it catches up instead of falling further behind.
+ */
+function mergeQueued(first: EventBatch, queue: EventBatch[]): EventBatch {
+  if (queue.length === 0 || queue[0].fromVersion !== first.toVersion + 1) return first;
+  const entries = [...first.entries];
+  let toVersion = first.toVersion;
+  while (
+    queue.length > 0 &&
+    queue[0].fromVersion === toVersion + 1 &&
+    entries.length + queue[0].entries.length <= MAX_MERGED
+  ) {
+    const next = queue.shift()!;
+    for (const e of next.entries) entries.push(e);
+    toVersion = next.toVersion;
+  }
+  return { eventId: first.eventId, fromVersion: first.fromVersion, toVersion, entries };
 }
 
 /** The part of a batch after version `done`. */

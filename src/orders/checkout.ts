@@ -9,7 +9,16 @@ import { keyReused } from './errors.ts';
 import { linesOf } from './lines.ts';
 import { readPolicy } from './policy.ts';
 import { quote } from './pricing.ts';
-import { findOrder, type Method, type OrderRow, type OrderView, type StoredQuote, views } from './store.ts';
+import {
+  findOrder,
+  type Method,
+  ORDER_COLUMNS,
+  type OrderRow,
+  type OrderView,
+  orderView,
+  type StoredQuote,
+  views,
+} from './store.ts';
 
 // A fan's live holds becoming an order, priced and waiting for payment. The Idempotency-Key
 // (scoped to the buyer) makes a retry, or a double click, return the same order and the same
@@ -66,11 +75,11 @@ export function digestOf(body: unknown): string {
 }
 
 async function byKey(ctx: OrdersContext, fanId: string, key: string): Promise<OrderRow | null> {
-  const { rows } = await ctx.db.query<{ id: string }>(
-    'SELECT id FROM orders WHERE fan_id = $1 AND idempotency_key = $2',
+  const { rows } = await ctx.db.query<OrderRow>(
+    `SELECT ${ORDER_COLUMNS} FROM orders WHERE fan_id = $1 AND idempotency_key = $2`,
     [fanId, key],
   );
-  return rows[0] ? findOrder(ctx.db, rows[0].id) : null;
+  return rows[0] ?? null;
 }
 
 /**
@@ -108,11 +117,11 @@ export async function placeOrder(
     return await ctx.db.transaction(async (tx) => {
       const discount = o.comp ? { percentBp: 10_000 } : o.code ? await takeCode(tx, ev.id, o.code) : null;
       const q: StoredQuote = { ...quote(policy, lines, discount), items };
-      const { rows } = await tx.query<{ id: string }>(
+      const { rows } = await tx.query<OrderRow>(
         `INSERT INTO orders (id, event_id, fan_id, email, name, status, channel, method, currency, quote,
            total, code, hold_ids, idempotency_key, request_digest, expires_at)
          VALUES ($1, $2, $3, $4, $5, 'pending_payment', $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
-         ON CONFLICT (fan_id, idempotency_key) DO NOTHING RETURNING id`,
+         ON CONFLICT (fan_id, idempotency_key) DO NOTHING RETURNING ${ORDER_COLUMNS}`,
         [
           orderId,
           ev.id,
@@ -137,7 +146,7 @@ export async function placeOrder(
         holds.map((h) => h.holdId),
         orderId,
       ]);
-      return { row: (await findOrder(tx, orderId))!, created: true };
+      return { row: rows[0], created: true };
     });
   } catch (e) {
     // A concurrent request with the same key committed first: answer as its retry.
@@ -166,13 +175,13 @@ export async function ensureIntent(ctx: OrdersContext, row: OrderRow): Promise<P
       email: row.email,
       description: `onsale order ${row.id}`,
     });
-    await ctx.db.query(
+    const { rows } = await ctx.db.query<OrderRow>(
       `UPDATE orders SET payment_id = $2, payment_secret = $3, payment_status = coalesce(payment_status, $4),
-         updated_at = now() WHERE id = $1 AND payment_id IS NULL`,
+         updated_at = now() WHERE id = $1 AND payment_id IS NULL RETURNING ${ORDER_COLUMNS}`,
       [row.id, intent.id, intent.clientSecret, intent.status],
     );
-    const fresh = (await findOrder(ctx.db, row.id))!;
-    Object.assign(row, fresh);
+    // Another request for the same order stored its intent first: that one stands.
+    Object.assign(row, rows[0] ?? (await findOrder(ctx.db, row.id))!);
   }
   return {
     provider: ctx.payments.name,
@@ -188,6 +197,8 @@ export async function orderResult(
   created: boolean,
 ): Promise<CheckoutResult> {
   const payment = row.total > 0 && row.method === 'card' ? await ensureIntent(ctx, row) : null;
-  const [order] = await views(ctx.db, [row]);
+  // An order just made has no ticket yet: no need to look.
+  const order =
+    created && row.status === 'pending_payment' ? orderView(row, []) : (await views(ctx.db, [row]))[0];
   return { order, payment, created };
 }

@@ -43,7 +43,7 @@ export class Orders {
     private readonly hooks: OrdersHooks,
   ) {
     this.projection = new OrdersProjection(ctx, {
-      paid: async (tx, orderId) => hooks.orderPaid(tx, (await findOrder(tx, orderId))!),
+      paid: (tx, order) => hooks.orderPaid(tx, order),
     });
   }
 

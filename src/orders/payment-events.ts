@@ -1,7 +1,7 @@
 import type { PaymentEvent } from '../payments/provider.ts';
 import type { Db } from '../persistence/db.ts';
 import type { OrdersContext } from './context.ts';
-import { findOrder, type OrderRow } from './store.ts';
+import { ORDER_COLUMNS, type OrderRow } from './store.ts';
 
 // What a verified provider webhook does to an order. Webhooks come late, twice, and out of
 // order: each is applied once (its id is recorded in the same transaction as its effect), and
@@ -26,10 +26,11 @@ export async function applyPayment(
       return null;
     }
     if (e.type === 'ignored') return null;
-    const { rows } = await tx.query<{ id: string }>('SELECT id FROM orders WHERE payment_id = $1', [
-      e.paymentId,
-    ]);
-    const order = rows[0] ? await findOrder(tx, rows[0].id, true) : null;
+    const { rows } = await tx.query<OrderRow>(
+      `SELECT ${ORDER_COLUMNS} FROM orders WHERE payment_id = $1 FOR UPDATE`,
+      [e.paymentId],
+    );
+    const order = rows[0] ?? null;
     if (!order) {
       ctx.log.warn({ paymentId: e.paymentId, webhook: e.id }, 'webhook for a payment of no order');
       return null;

@@ -28,7 +28,25 @@ interface PolicyRow {
   tax_rate_bp: number;
 }
 
-export async function readPolicy(db: Db, eventId: string): Promise<PricingPolicy> {
+/**
+ * Policies read per checkout, kept once read: this process is the one that writes them
+ * (writePolicy drops the entry), as the event's actor is.
+ */
+const cache = new WeakMap<Db, Map<string, Promise<PricingPolicy>>>();
+
+export function readPolicy(db: Db, eventId: string): Promise<PricingPolicy> {
+  let byEvent = cache.get(db);
+  if (!byEvent) cache.set(db, (byEvent = new Map()));
+  let p = byEvent.get(eventId);
+  if (!p) {
+    p = loadPolicy(db, eventId);
+    p.catch(() => byEvent.delete(eventId));
+    byEvent.set(eventId, p);
+  }
+  return p;
+}
+
+async function loadPolicy(db: Db, eventId: string): Promise<PricingPolicy> {
   const { rows } = await db.query<PolicyRow>(
     'SELECT currency, ticket_fee, order_fee, tax_rate_bp FROM order_policies WHERE event_id = $1',
     [eventId],
@@ -51,4 +69,5 @@ export async function writePolicy(db: Db, eventId: string, p: PricingPolicy): Pr
        tax_rate_bp = $5, updated_at = now()`,
     [eventId, p.currency, JSON.stringify(p.perTicketFee), JSON.stringify(p.perOrderFee), p.taxRateBp],
   );
+  cache.get(db)?.delete(eventId);
 }

@@ -4,7 +4,7 @@ import type { Db } from '../persistence/db.ts';
 import { returnCode } from './codes.ts';
 import type { OrdersContext } from './context.ts';
 import { transition } from './order-state.ts';
-import { findOrder } from './store.ts';
+import { ORDER_COLUMNS, type OrderRow } from './store.ts';
 
 // The orders' view of the journal: a durable commit-stream subscriber. SeatsBooked writes the
 // order's ticket rows and, once every ticket of the order is there, makes it paid; lapsed or
@@ -16,11 +16,26 @@ export const SUBSCRIBER = 'orders';
 
 export interface ProjectionHooks {
   /** An order became paid in this transaction (its confirmation mail goes in the same one). */
-  paid(tx: Db, orderId: string): Promise<void>;
+  paid(tx: Db, order: OrderRow): Promise<void>;
 }
+
+interface Booking {
+  orderId: string;
+  seats: number[];
+  area: number;
+  places: number;
+}
+
+/**
+ * Batches with nothing for orders (holds, mostly) touch no table; the checkpoint still moves
+ * every this many versions, so a restart does not read the whole journal again.
+ */
+const CHECKPOINT_EVERY = 5_000;
 
 export class OrdersProjection implements DurableSubscriber {
   readonly name = SUBSCRIBER;
+  /** The checkpoint last written per event, in this process. */
+  private readonly written = new Map<string, number>();
 
   constructor(
     private readonly ctx: OrdersContext,
@@ -32,102 +47,117 @@ export class OrdersProjection implements DurableSubscriber {
       'SELECT version FROM stream_checkpoints WHERE subscriber = $1 AND event_id = $2',
       [SUBSCRIBER, eventId],
     );
-    return rows[0]?.version ?? 0;
+    const v = rows[0]?.version ?? 0;
+    this.written.set(eventId, v);
+    return v;
   }
 
   async apply(batch: EventBatch): Promise<void> {
-    const booked = new Map<string, number>();
+    const booked: Booking[] = [];
+    const lapsed: string[] = [];
+    const cancelled: { orderId: string; seats: number[]; places: boolean }[] = [];
+    for (const { event: e } of batch.entries) {
+      if (e.type === 'SeatsBooked')
+        booked.push({ orderId: e.orderId, seats: e.seats, area: e.area, places: e.places });
+      else if (e.type === 'HoldsExpired') for (const h of e.holds) lapsed.push(h.holdId);
+      else if (e.type === 'HoldReleased') lapsed.push(e.holdId);
+      else if (e.type === 'BookingCancelled')
+        cancelled.push({ orderId: e.orderId, seats: e.seats, places: e.places.length > 0 });
+    }
+    const { eventId } = batch;
+    const idle = booked.length === 0 && lapsed.length === 0 && cancelled.length === 0;
+    if (idle && batch.toVersion - (this.written.get(eventId) ?? 0) < CHECKPOINT_EVERY) return;
     await this.ctx.db.transaction(async (tx) => {
-      for (const { event: e } of batch.entries) {
-        if (e.type === 'SeatsBooked') {
-          booked.set(e.orderId, (booked.get(e.orderId) ?? 0) + 1);
-          await this.tickets(tx, batch.eventId, e.orderId, e.seats, e.area, e.places);
-        } else if (e.type === 'HoldsExpired') {
-          await this.lapse(
-            tx,
-            e.holds.map((h) => h.holdId),
-          );
-        } else if (e.type === 'HoldReleased') {
-          await this.lapse(tx, [e.holdId]);
-        } else if (e.type === 'BookingCancelled') {
-          await this.voidTickets(tx, batch.eventId, e.orderId, e.seats, e.places.length > 0);
-        }
-      }
-      for (const orderId of booked.keys()) await this.maybePaid(tx, orderId);
+      if (booked.length > 0) await this.book(tx, eventId, booked);
+      if (lapsed.length > 0) await this.lapse(tx, lapsed);
+      for (const c of cancelled) await this.voidTickets(tx, eventId, c.orderId, c.seats, c.places);
       await tx.query(
         `INSERT INTO stream_checkpoints (subscriber, event_id, version) VALUES ($1, $2, $3)
          ON CONFLICT (subscriber, event_id) DO UPDATE SET version = $3`,
-        [SUBSCRIBER, batch.eventId, batch.toVersion],
+        [SUBSCRIBER, eventId, batch.toVersion],
       );
     });
+    this.written.set(eventId, batch.toVersion);
   }
 
-  /** Ticket rows for booked seats and places of an order (bookings of other origins are skipped). */
-  private async tickets(
-    tx: Db,
-    eventId: string,
-    orderId: string,
-    seats: number[],
-    area: number,
-    places: number,
-  ): Promise<void> {
-    const order = await findOrder(tx, orderId);
-    if (!order) return; // booked through the internal API (tests, benches): no order to project
-    const ev = await this.ctx.events.need(eventId);
-    const { layout } = ev;
-    const byItem = new Map(order.quote.lines.map((l) => [l.item, l]));
-    const ids: string[] = [];
-    const items: string[] = [];
-    const placeNos: number[] = [];
-    for (const s of seats) {
-      ids.push(`tkt_${nanoid(20)}`);
-      items.push(layout.seatIds[s]);
-      placeNos.push(0);
-    }
-    if (area >= 0 && places > 0) {
-      const item = layout.areas[area].id;
-      const { rows } = await tx.query<{ n: number }>(
-        'SELECT count(*)::int AS n FROM tickets WHERE order_id = $1 AND item = $2',
-        [orderId, item],
+  /**
+   * Ticket rows for the booked seats and places (one statement for the whole batch), then the
+   * orders whose every ticket is now there become paid. Bookings of no order (the internal
+   * API of tests and benches) are passed over.
+   */
+  private async book(tx: Db, eventId: string, booked: Booking[]): Promise<void> {
+    const ids = [...new Set(booked.map((b) => b.orderId))];
+    const { rows: found } = await tx.query<OrderRow>(
+      `SELECT ${ORDER_COLUMNS} FROM orders WHERE id = ANY($1::text[]) FOR UPDATE`,
+      [ids],
+    );
+    if (found.length === 0) return;
+    const orders = new Map(found.map((o) => [o.id, o]));
+    const { layout } = await this.ctx.events.need(eventId);
+    // Standing places are numbered on from those the order has already.
+    const placesHad = new Map<string, number>();
+    if (booked.some((b) => b.area >= 0 && orders.has(b.orderId))) {
+      const { rows } = await tx.query<{ order_id: string; item: string; n: number }>(
+        `SELECT order_id, item, max(place)::int AS n FROM tickets WHERE order_id = ANY($1::text[]) AND place > 0
+          GROUP BY order_id, item`,
+        [ids],
       );
-      for (let p = 1; p <= places; p++) {
-        ids.push(`tkt_${nanoid(20)}`);
-        items.push(item);
-        placeNos.push((rows[0]?.n ?? 0) + p);
+      for (const r of rows) placesHad.set(`${r.order_id} ${r.item}`, r.n);
+    }
+    const t = { id: [] as string[], order: [] as string[], item: [] as string[], place: [] as number[] };
+    const t2 = { label: [] as string[], category: [] as string[], price: [] as number[] };
+    const add = (order: OrderRow, item: string, place: number) => {
+      const line = order.quote.lines.find((l) => l.item === item);
+      t.id.push(`tkt_${nanoid(20)}`);
+      t.order.push(order.id);
+      t.item.push(item);
+      t.place.push(place);
+      t2.label.push(line?.label ?? item);
+      t2.category.push(line?.category ?? '');
+      t2.price.push(line?.price ?? 0);
+    };
+    for (const b of booked) {
+      const order = orders.get(b.orderId);
+      if (!order) continue;
+      for (const s of b.seats) add(order, layout.seatIds[s], 0);
+      if (b.area >= 0 && b.places > 0) {
+        const item = layout.areas[b.area].id;
+        const key = `${order.id} ${item}`;
+        const had = placesHad.get(key) ?? 0;
+        for (let p = 1; p <= b.places; p++) add(order, item, had + p);
+        placesHad.set(key, had + b.places);
       }
     }
-    if (ids.length === 0) return;
-    const labels = items.map((i) => byItem.get(i)?.label ?? i);
-    const categories = items.map((i) => byItem.get(i)?.category ?? '');
-    const prices = items.map((i) => byItem.get(i)?.price ?? 0);
     await tx.query(
       `INSERT INTO tickets (id, order_id, event_id, item, place, label, category, price)
-       SELECT t.id, $2, $3, t.item, t.place, t.label, t.category, t.price
-         FROM unnest($1::text[], $4::text[], $5::int[], $6::text[], $7::text[], $8::int[])
-           AS t(id, item, place, label, category, price)
+       SELECT t.id, t.order_id, $3, t.item, t.place, t.label, t.category, t.price
+         FROM unnest($1::text[], $2::text[], $4::text[], $5::int[], $6::text[], $7::text[], $8::int[])
+           AS t(id, order_id, item, place, label, category, price)
        ON CONFLICT (order_id, item, place) DO NOTHING`,
-      [ids, orderId, eventId, items, placeNos, labels, categories, prices],
+      [t.id, t.order, eventId, t.item, t.place, t2.label, t2.category, t2.price],
     );
-  }
-
-  /** Paid once every ticket of the order is booked. */
-  private async maybePaid(tx: Db, orderId: string): Promise<void> {
-    const order = await findOrder(tx, orderId, true);
-    if (!order) return;
-    const { rows } = await tx.query<{ n: number }>(
-      'SELECT count(*)::int AS n FROM tickets WHERE order_id = $1',
-      [orderId],
+    const { rows: counts } = await tx.query<{ order_id: string; n: number }>(
+      'SELECT order_id, count(*)::int AS n FROM tickets WHERE order_id = ANY($1::text[]) GROUP BY order_id',
+      [found.map((o) => o.id)],
     );
-    if ((rows[0]?.n ?? 0) < order.quote.tickets) return;
-    const t = transition(order.status, { type: 'paid' });
-    if (!t.ok || t.status === order.status) return;
+    const complete = counts
+      .map((c) => orders.get(c.order_id)!)
+      .filter((o, i) => counts[i].n >= o.quote.tickets)
+      .filter((o) => {
+        const next = transition(o.status, { type: 'paid' });
+        return next.ok && next.status !== o.status;
+      });
+    if (complete.length === 0) return;
     await tx.query(
-      `UPDATE orders SET status = $2, paid_at = coalesce(paid_at, now()), updated_at = now() WHERE id = $1`,
-      [orderId, t.status],
+      `UPDATE orders SET status = 'paid', paid_at = coalesce(paid_at, now()), updated_at = now()
+        WHERE id = ANY($1::text[])`,
+      [complete.map((o) => o.id)],
     );
-    // An order that expired and then came back paid had given its code's use back.
-    if (order.status === 'expired' && order.code) await takeBack(tx, order.event_id, order.code);
-    await this.hooks.paid(tx, orderId);
+    for (const o of complete) {
+      // An order that expired and then came back paid had given its code's use back.
+      if (o.status === 'expired' && o.code) await takeBack(tx, o.event_id, o.code);
+      await this.hooks.paid(tx, { ...o, status: 'paid' });
+    }
   }
 
   /** Unpaid orders whose holds lapsed or were released expire, and give their code's use back. */
