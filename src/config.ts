@@ -12,6 +12,8 @@ const schema = z.object({
     .string()
     .regex(/^[a-z_][a-z0-9_]*$/)
     .optional(),
+  /** Connections to the Postgres server: checkouts, the journal and projections share them. */
+  ONSALE_DB_POOL_SIZE: z.coerce.number().int().min(1).max(1000).default(20),
   /** Enables POST /internal/events/:id/commands (crash tests, benchmarks). Never in production. */
   ONSALE_INTERNAL_API: z.enum(['0', '1']).default('0'),
   /** Fault injection for crash tests: delay every journal append by this many ms. */

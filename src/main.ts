@@ -15,6 +15,7 @@ const db = openDb({
   databaseUrl: config.DATABASE_URL,
   dataDir: config.ONSALE_DATA_DIR,
   schema: config.ONSALE_DB_SCHEMA,
+  poolSize: config.ONSALE_DB_POOL_SIZE,
 });
 db.catch(() => {}); // startServer awaits it and reports the failure
 

@@ -92,6 +92,7 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
       databaseUrl: config.DATABASE_URL,
       dataDir: config.ONSALE_DATA_DIR,
       schema: config.ONSALE_DB_SCHEMA,
+      poolSize: config.ONSALE_DB_POOL_SIZE,
     }));
   log.info(
     { database: db.kind, dataDir: db.kind === 'pglite' ? config.ONSALE_DATA_DIR : undefined },

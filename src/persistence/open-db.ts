@@ -7,6 +7,8 @@ export interface DbConfig {
   dataDir: string;
   /** Postgres schema to use (created if missing); tests give each run its own. */
   schema?: string;
+  /** Connections to the Postgres server (default 10). */
+  poolSize?: number;
 }
 
 /**
@@ -15,7 +17,7 @@ export interface DbConfig {
  */
 export async function openDb(config: DbConfig): Promise<Db> {
   const db = config.databaseUrl
-    ? await (await import('./pg-db.ts')).openPgDb(config.databaseUrl, config.schema)
+    ? await (await import('./pg-db.ts')).openPgDb(config.databaseUrl, config.schema, config.poolSize)
     : await (await import('./pglite-db.ts')).openPgliteDb(config.dataDir);
   try {
     await migrate(db);
