@@ -47,6 +47,9 @@ export const HTTP_STATUS: Readonly<Record<string, number>> = {
   NOTHING_DUE: 400,
   ACCESS_REQUIRED: 403,
 
+  // Mail.
+  INVALID_MAIL: 400,
+
   // Orders.
   IDEMPOTENCY_KEY_REQUIRED: 400,
   IDEMPOTENCY_KEY_REUSED: 422,
