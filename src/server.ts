@@ -210,20 +210,12 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
   const payments = await openPayments(db, config, { log, observer: observeBreaker(metrics) });
   // Orders: checkout, payment, booking through the actors, tickets from the commit stream,
   // refunds, the box office; their mails go through the outbox.
-  const eventName = async (eventId: string) => (await events.get(eventId))?.name ?? eventId;
   const orders = new Orders(
     { db, events, payments: payments.provider, log, mailQueued: () => mail.wake() },
     {
-      orderPaid: async (tx, order) => queuePaidMail(tx, order, await eventName(order.event_id)),
-      orderRefunded: async (tx, order, amount, reason) =>
-        queueRefundMail(
-          tx,
-          order,
-          await eventName(order.event_id),
-          amount,
-          reason,
-          reason.startsWith(CANCELLED),
-        ),
+      orderPaid: (tx, order, eventName) => queuePaidMail(tx, order, eventName),
+      orderRefunded: (tx, order, eventName, amount, reason) =>
+        queueRefundMail(tx, order, eventName, amount, reason, reason.startsWith(CANCELLED)),
       closeSale: async (eventId) => {
         const ev = await store.getEvent(eventId);
         if (ev.status !== 'cancelled') await catalog.setStatus(eventId, 'cancelled');

@@ -8,7 +8,7 @@ import type { OrdersContext } from './context.ts';
 import { keyReused } from './errors.ts';
 import { linesOf } from './lines.ts';
 import { readPolicy } from './policy.ts';
-import { quote } from './pricing.ts';
+import { NO_FEES, quote } from './pricing.ts';
 import {
   findOrder,
   type Method,
@@ -116,7 +116,9 @@ export async function placeOrder(
   try {
     return await ctx.db.transaction(async (tx) => {
       const discount = o.comp ? { percentBp: 10_000 } : o.code ? await takeCode(tx, ev.id, o.code) : null;
-      const q: StoredQuote = { ...quote(policy, lines, discount), items };
+      // Complimentary tickets cost nothing at all: no fee, no tax.
+      const charged = o.comp ? { ...policy, ...NO_FEES } : policy;
+      const q: StoredQuote = { ...quote(charged, lines, discount), items };
       const { rows } = await tx.query<OrderRow>(
         `INSERT INTO orders (id, event_id, fan_id, email, name, status, channel, method, currency, quote,
            total, code, hold_ids, idempotency_key, request_digest, expires_at)

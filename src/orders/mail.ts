@@ -5,9 +5,6 @@ import type { OrderRow } from './store.ts';
 
 // The orders' mails, queued in the transaction of the change they tell of (the outbox).
 
-/** The event's name, for the mails; its id when the name is unknown. */
-export type EventName = (eventId: string) => Promise<string>;
-
 function mailOf(order: OrderRow, eventName: string): OrderMail {
   return {
     orderId: order.id,

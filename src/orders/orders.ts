@@ -20,8 +20,8 @@ import { findOrder, ORDER_COLUMNS, type OrderRow, type OrderView, views } from '
 
 export interface OrdersHooks {
   /** Mail, in the transaction of the change it tells of. */
-  orderPaid(tx: Db, order: OrderRow): Promise<void>;
-  orderRefunded(tx: Db, order: OrderRow, amount: number, reason: string): Promise<void>;
+  orderPaid(tx: Db, order: OrderRow, eventName: string): Promise<void>;
+  orderRefunded(tx: Db, order: OrderRow, eventName: string, amount: number, reason: string): Promise<void>;
   /** Closes an event's sale (the catalog's status, 'cancelled'). */
   closeSale(eventId: string): Promise<void>;
   recordWebhook: RecordWebhook;
@@ -43,7 +43,7 @@ export class Orders {
     private readonly hooks: OrdersHooks,
   ) {
     this.projection = new OrdersProjection(ctx, {
-      paid: (tx, order) => hooks.orderPaid(tx, order),
+      paid: (tx, order, eventName) => hooks.orderPaid(tx, order, eventName),
     });
   }
 

@@ -4,6 +4,7 @@ import type { Db } from '../persistence/db.ts';
 import { returnCode } from './codes.ts';
 import type { OrdersContext } from './context.ts';
 import { transition } from './order-state.ts';
+import type { OrderEvent } from './ports.ts';
 import { ORDER_COLUMNS, type OrderRow } from './store.ts';
 
 // The orders' view of the journal: a durable commit-stream subscriber. SeatsBooked writes the
@@ -16,7 +17,7 @@ export const SUBSCRIBER = 'orders';
 
 export interface ProjectionHooks {
   /** An order became paid in this transaction (its confirmation mail goes in the same one). */
-  paid(tx: Db, order: OrderRow): Promise<void>;
+  paid(tx: Db, order: OrderRow, eventName: string): Promise<void>;
 }
 
 interface Booking {
@@ -67,10 +68,13 @@ export class OrdersProjection implements DurableSubscriber {
     const { eventId } = batch;
     const idle = booked.length === 0 && lapsed.length === 0 && cancelled.length === 0;
     if (idle && batch.toVersion - (this.written.get(eventId) ?? 0) < CHECKPOINT_EVERY) return;
+    // The event before the transaction: on PGlite (one connection) a read outside the
+    // transaction, such as an actor starting, would wait for it for ever.
+    const ev = await this.ctx.events.need(eventId);
     await this.ctx.db.transaction(async (tx) => {
-      if (booked.length > 0) await this.book(tx, eventId, booked);
+      if (booked.length > 0) await this.book(tx, ev, booked);
       if (lapsed.length > 0) await this.lapse(tx, lapsed);
-      for (const c of cancelled) await this.voidTickets(tx, eventId, c.orderId, c.seats, c.places);
+      for (const c of cancelled) await this.voidTickets(tx, ev, c.orderId, c.seats, c.places);
       await tx.query(
         `INSERT INTO stream_checkpoints (subscriber, event_id, version) VALUES ($1, $2, $3)
          ON CONFLICT (subscriber, event_id) DO UPDATE SET version = $3`,
@@ -85,7 +89,8 @@ export class OrdersProjection implements DurableSubscriber {
    * orders whose every ticket is now there become paid. Bookings of no order (the internal
    * API of tests and benches) are passed over.
    */
-  private async book(tx: Db, eventId: string, booked: Booking[]): Promise<void> {
+  private async book(tx: Db, ev: OrderEvent, booked: Booking[]): Promise<void> {
+    const eventId = ev.id;
     const ids = [...new Set(booked.map((b) => b.orderId))];
     const { rows: found } = await tx.query<OrderRow>(
       `SELECT ${ORDER_COLUMNS} FROM orders WHERE id = ANY($1::text[]) FOR UPDATE`,
@@ -93,7 +98,7 @@ export class OrdersProjection implements DurableSubscriber {
     );
     if (found.length === 0) return;
     const orders = new Map(found.map((o) => [o.id, o]));
-    const { layout } = await this.ctx.events.need(eventId);
+    const { layout } = ev;
     // Standing places are numbered on from those the order has already.
     const placesHad = new Map<string, number>();
     if (booked.some((b) => b.area >= 0 && orders.has(b.orderId))) {
@@ -156,7 +161,7 @@ export class OrdersProjection implements DurableSubscriber {
     for (const o of complete) {
       // An order that expired and then came back paid had given its code's use back.
       if (o.status === 'expired' && o.code) await takeBack(tx, o.event_id, o.code);
-      await this.hooks.paid(tx, { ...o, status: 'paid' });
+      await this.hooks.paid(tx, { ...o, status: 'paid' }, ev.name);
     }
   }
 
@@ -175,12 +180,11 @@ export class OrdersProjection implements DurableSubscriber {
   /** Cancelled seats' tickets (or all the order's standing places) stop being valid. */
   private async voidTickets(
     tx: Db,
-    eventId: string,
+    ev: OrderEvent,
     orderId: string,
     seats: number[],
     places: boolean,
   ): Promise<void> {
-    const ev = await this.ctx.events.need(eventId);
     const items = seats.map((s) => ev.layout.seatIds[s]);
     await tx.query(
       `UPDATE tickets SET status = 'cancelled' WHERE order_id = $1 AND status = 'valid'

@@ -64,7 +64,7 @@ const view = (r: RefundRow): RefundView => ({
 
 export interface RefundHooks {
   /** The refund was recorded in this transaction (its mail goes in the same one). */
-  refunded(tx: Db, order: OrderRow, amount: number, reason: string): Promise<void>;
+  refunded(tx: Db, order: OrderRow, eventName: string, amount: number, reason: string): Promise<void>;
 }
 
 export async function refundsOf(db: Db, orderId: string): Promise<RefundView[]> {
@@ -98,9 +98,13 @@ async function record(
   input: RefundInput,
   key: string,
 ): Promise<RefundRow> {
+  const found = await findOrder(ctx.db, orderId);
+  if (!found) throw orderNotFound(orderId);
+  // The event before the transaction: on PGlite (one connection) an actor starting inside it
+  // would wait for it for ever.
+  const ev = await ctx.events.need(found.event_id);
   return ctx.db.transaction(async (tx) => {
-    const order = await findOrder(tx, orderId, true);
-    if (!order) throw orderNotFound(orderId);
+    const order = (await findOrder(tx, orderId, true))!;
     const { rows: valid } = await tx.query<{ id: string; price: number; place: number }>(
       `SELECT id, price, place FROM tickets WHERE order_id = $1 AND status = 'valid'`,
       [orderId],
@@ -156,7 +160,7 @@ async function record(
       'UPDATE orders SET refunded = refunded + $2, status = $3, updated_at = now() WHERE id = $1',
       [orderId, amount, t.status],
     );
-    await hooks.refunded(tx, order, amount, reason);
+    await hooks.refunded(tx, order, ev.name, amount, reason);
     return rows[0];
   });
 }

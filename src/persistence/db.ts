@@ -11,7 +11,11 @@ export interface Db {
   query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<R>>;
   /** Runs statements without parameters (migrations). */
   exec(sql: string): Promise<void>;
-  /** Runs `fn` in one transaction: committed if it resolves, rolled back if it throws. */
+  /**
+   * Runs `fn` in one transaction: committed if it resolves, rolled back if it throws. Inside,
+   * only `tx` may be used: on PGlite (one connection) any other query, such as an event's
+   * actor starting, waits for the transaction to end, which waits for it: a deadlock.
+   */
   transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }

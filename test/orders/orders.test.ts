@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signStripePayload } from '../../src/payments/stripe-events.ts';
 import { tiers } from '../catalog/fixtures.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { dropSchema, POSTGRES_URL, postgresAvailable, uniqueSchema } from '../support/services.ts';
@@ -425,6 +426,111 @@ for (const target of targets) {
         { kind: 'event_cancelled', n: 2 },
         { kind: 'order_confirmed', n: 2 },
       ]);
+    });
+
+    it('given webhooks out of order and twice, then a failure after the success changes nothing and a repeated success books nothing more', async () => {
+      if (skip) return;
+      const fan = fans[0];
+      const h = await hold(fan, ['101-J-1']);
+      const c = await checkout(fan, { holdIds: [h] });
+      const paymentId = c.body.payment.paymentId as string;
+      await confirm(fan, paymentId, OK_CARD);
+      const paid = await paidOrder(fan, c.body.order.id);
+      const send = (id: string, type: string, extra: Record<string, unknown> = {}) => {
+        const payload = JSON.stringify({
+          id,
+          object: 'event',
+          type,
+          created: Math.floor(Date.now() / 1000),
+          data: {
+            object: {
+              id: paymentId,
+              object: 'payment_intent',
+              amount: paid.total,
+              currency: 'eur',
+              metadata: { orderId: paid.id },
+              ...extra,
+            },
+          },
+        });
+        const secret = t.server.payments.simulated!.webhookSecret;
+        return t.call('POST', '/api/payments/webhook', {
+          raw: payload,
+          headers: { 'stripe-signature': signStripePayload(payload, secret) },
+        });
+      };
+      const late = await send('evt_late_failure', 'payment_intent.payment_failed', {
+        last_payment_error: { code: 'card_declined', message: 'declined after all' },
+      });
+      expect(late.status, late.text).toBe(200);
+      const again = await send('evt_repeat_success', 'payment_intent.succeeded');
+      expect(again.status, again.text).toBe(200);
+      const after = await order(fan, paid.id);
+      expect([after.status, after.payment.status, after.payment.error, after.tickets.length]).toEqual([
+        'paid',
+        'succeeded',
+        null,
+        1,
+      ]);
+    });
+
+    it('given a cancellation recorded but not carried out (a crash half-way), when the server starts again, then it finishes: the paid order is refunded', async () => {
+      if (skip) return;
+      const ev = await t.call('POST', '/api/events', {
+        token: admin,
+        json: {
+          id: 'halfway',
+          name: 'Halfway Show',
+          category: 'concert',
+          venueId: 'hall',
+          startsAt: new Date(Date.now() + 30 * 86_400_000).toISOString(),
+          status: 'on_sale',
+          priceTiers: tiers(1000),
+        },
+      });
+      expect(ev.status, ev.text).toBe(201);
+      const r = await t.call('POST', '/api/holds', {
+        token: fans[1],
+        json: { eventId: 'halfway', seats: ['101-A-1'] },
+      });
+      const c = await t.call('POST', '/api/checkout', {
+        token: fans[1],
+        json: { eventId: 'halfway', holdIds: [r.body.holdId] },
+        headers: { 'idempotency-key': 'halfway-1' },
+      });
+      await confirm(fans[1], c.body.payment.paymentId, OK_CARD);
+      await paidOrder(fans[1], c.body.order.id);
+      // What POST /api/events/:id/cancel writes first, and nothing after it.
+      await t.server.db.query('INSERT INTO event_cancellations (event_id, reason) VALUES ($1, $2)', [
+        'halfway',
+        'flood',
+      ]);
+      t = await t.restart();
+      admin = (await t.call('POST', '/api/accounts/login', { json: ADMIN })).body.token;
+      await expect
+        .poll(async () => (await order(admin, c.body.order.id)).status, { timeout: 15_000 })
+        .toBe('refunded');
+      expect((await t.call('GET', '/api/events/halfway', { token: admin })).body.status).toBe('cancelled');
+    });
+
+    it('given the box office, when it gives complimentary tickets, then the order costs nothing and is paid; operators find it by seat and by ticket', async () => {
+      if (skip) return;
+      const h = await hold(admin, ['101-K-1', '101-K-2']);
+      const comp = await t.call('POST', '/api/box-office/orders', {
+        token: admin,
+        json: { eventId: 'show', holdIds: [h], method: 'comp', email: 'Guest@Example.com', name: 'A Guest' },
+      });
+      expect(comp.status, comp.text).toBe(201);
+      expect([comp.body.order.total, comp.body.order.method, comp.body.order.email]).toEqual([
+        0,
+        'comp',
+        'guest@example.com',
+      ]);
+      const done = await paidOrder(admin, comp.body.order.id);
+      const bySeat = await t.call('GET', '/api/orders?seat=101-K-2&eventId=show', { token: admin });
+      expect(bySeat.body.orders.map((o: { id: string }) => o.id)).toEqual([done.id]);
+      const byTicket = await t.call('GET', `/api/orders?ticket=${done.tickets[0].id}`, { token: admin });
+      expect(byTicket.body.orders.map((o: { id: string }) => o.id)).toEqual([done.id]);
     });
 
     it('given bad requests, then clear errors and nothing changes', async () => {
