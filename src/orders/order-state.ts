@@ -57,6 +57,8 @@ export function transition(status: OrderStatus, fact: OrderFact): Transition {
         status !== 'refunded'
       )
         return refuse(`a ${status} order has nothing to refund`);
+      // Refunded whole is final: nothing comes back from it.
+      if (status === 'refunded') return stay('refunded');
       return stay(fact.remaining > 0 ? 'partially_refunded' : 'refunded');
     case 'cancelled':
       if (status === 'pending_payment' || status === 'expired') return stay('cancelled');
