@@ -216,6 +216,15 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
       orderPaid: (tx, order, eventName) => queuePaidMail(tx, order, eventName),
       orderRefunded: (tx, order, eventName, amount, reason) =>
         queueRefundMail(tx, order, eventName, amount, reason, reason.startsWith(CANCELLED)),
+      eventExists: async (eventId) => {
+        try {
+          await store.getEvent(eventId);
+          return true;
+        } catch (e) {
+          if (e instanceof AppError && e.code === 'EVENT_NOT_FOUND') return false;
+          throw e;
+        }
+      },
       closeSale: async (eventId) => {
         const ev = await store.getEvent(eventId);
         if (ev.status !== 'cancelled') await catalog.setStatus(eventId, 'cancelled');

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { CommitStream } from '../actors/commit-stream.ts';
+import { AppError, quoted } from '../errors.ts';
 import type { PaymentEvent } from '../payments/provider.ts';
 import type { Db } from '../persistence/db.ts';
 import type { User } from '../user.ts';
@@ -24,6 +25,8 @@ export interface OrdersHooks {
   orderRefunded(tx: Db, order: OrderRow, eventName: string, amount: number, reason: string): Promise<void>;
   /** Closes an event's sale (the catalog's status, 'cancelled'). */
   closeSale(eventId: string): Promise<void>;
+  /** Is there such an event (drafts included)? */
+  eventExists(eventId: string): Promise<boolean>;
   recordWebhook: RecordWebhook;
 }
 
@@ -114,9 +117,15 @@ export class Orders {
     if (order) await this.settleOrder(order);
   }
 
-  private async settleOrder(order: OrderRow): Promise<void> {
-    this.settling.add(order.id);
+  private async settleOrder(seen: OrderRow): Promise<void> {
+    if (this.settling.has(seen.id)) return;
+    this.settling.add(seen.id);
     try {
+      // As it is now, not as it was read: a late order refunded meanwhile must not be
+      // booked again (the actor does not remember refusals under their keys).
+      const order = await findOrder(this.ctx.db, seen.id);
+      if (!order || order.payment_status !== 'succeeded') return;
+      if (order.status !== 'pending_payment' && order.status !== 'expired') return;
       const outcome = await settle(this.ctx, order);
       if (outcome === 'refund')
         await this.refund(
@@ -125,7 +134,7 @@ export class Orders {
           `late:${order.id}`,
         );
     } finally {
-      this.settling.delete(order.id);
+      this.settling.delete(seen.id);
     }
   }
 
@@ -140,6 +149,8 @@ export class Orders {
   }
 
   async cancelEvent(eventId: string, reason: string): Promise<{ refunded: number }> {
+    if (!(await this.hooks.eventExists(eventId)))
+      throw new AppError('EVENT_NOT_FOUND', `no event ${quoted(eventId)}`);
     await startCancellation(this.ctx, eventId, reason);
     return { refunded: await runCancellation(this.ctx, this.cancelSteps(), eventId) };
   }
@@ -187,7 +198,7 @@ export class Orders {
          AND status IN ('pending_payment', 'expired') AND updated_at < now() - interval '2 seconds'
        ORDER BY updated_at LIMIT 100`,
     );
-    for (const o of rows) if (!this.settling.has(o.id)) await this.settleOrder(o);
+    for (const o of rows) await this.settleOrder(o);
     for (const r of await pendingRefunds(this.ctx.db)) await carryOut(this.ctx, r);
     for (const eventId of await unfinishedCancellations(this.ctx))
       await runCancellation(this.ctx, this.cancelSteps(), eventId);

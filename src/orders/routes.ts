@@ -120,10 +120,10 @@ export function orderRoutes(router: Router, deps: OrderRouteDeps): void {
   router.post(
     '/api/events/:id/cancel',
     { auth: OPERATORS, write: true, body: z.object({ reason: z.string().min(1).max(500) }).strict() },
-    async (ctx) => {
-      const ev = await events.need(ctx.params.id);
-      return { body: { eventId: ev.id, ...(await orders.cancelEvent(ev.id, ctx.body.reason)) } };
-    },
+    // Drafts too: they have no actor (events.need would not find them), but may have been announced.
+    async (ctx) => ({
+      body: { eventId: ctx.params.id, ...(await orders.cancelEvent(ctx.params.id, ctx.body.reason)) },
+    }),
   );
 
   router.get('/api/events/:id/sales', { auth: OPERATORS }, async (ctx) => {

@@ -53,7 +53,10 @@ export class WebhookOutbox {
   /** Starts delivering to `url`, first what was owed before (a restart). */
   async setUrl(url: string): Promise<void> {
     this.url = url;
-    for (const w of await owedWebhooks(this.db)) this.schedule(w.id, w.due);
+    // What failed before a restart failed because the receiver was down or dying: try it
+    // now, not when its backoff says (which may be minutes away).
+    const now = Date.now();
+    for (const w of await owedWebhooks(this.db)) this.schedule(w.id, Math.min(w.due, now));
   }
 
   /** One attempt now (joining one under way); true when the server answered 2xx. A failure schedules a retry. */

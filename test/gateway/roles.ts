@@ -112,6 +112,93 @@ const ROLE_ROUTES: RoleRoute[] = [
     },
   },
   {
+    route: 'PUT /api/events/:id/pricing',
+    roles: ['operator', 'admin'],
+    call: () => ({
+      method: 'PUT',
+      path: `/api/events/${EVENT}/pricing`,
+      json: { currency: 'EUR', perTicketFee: { fixed: 100 }, perOrderFee: { fixed: 0 }, taxRateBp: 0 },
+    }),
+    ok: 200,
+    check: (_c, res) => expect(res.body.pricing.perTicketFee).toEqual({ fixed: 100 }),
+  },
+  {
+    route: 'GET /api/events/:id/codes',
+    roles: ['operator', 'admin'],
+    call: () => ({ method: 'GET', path: `/api/events/${EVENT}/codes` }),
+    ok: 200,
+    check: (_c, res) => expect(Array.isArray(res.body.codes)).toBe(true),
+  },
+  {
+    route: 'POST /api/events/:id/codes',
+    roles: ['operator', 'admin'],
+    call: (_c, role) => ({
+      method: 'POST',
+      path: `/api/events/${EVENT}/codes`,
+      json: { code: `made-by-${role}`, kind: 'discount', discount: { fixed: 100 } },
+    }),
+    ok: 201,
+    check: (_c, res, role) => expect(res.body.code.code).toBe(`MADE-BY-${role.toUpperCase()}`),
+  },
+  {
+    route: 'DELETE /api/events/:id/codes/:code',
+    roles: ['operator', 'admin'],
+    // Each role deletes a code the admin made for it.
+    call: async ({ gw, adminToken }, role) => {
+      await http(gw, 'POST', `/api/events/${EVENT}/codes`, {
+        token: adminToken,
+        json: { code: `gone-${role}`, kind: 'presale' },
+      });
+      return { method: 'DELETE', path: `/api/events/${EVENT}/codes/gone-${role}` };
+    },
+    ok: 200,
+  },
+  {
+    route: 'POST /api/box-office/orders',
+    roles: ['operator', 'admin'],
+    // Past the role check, a seller with no holds is told so (selling is orders.test.ts's).
+    call: () => ({
+      method: 'POST',
+      path: '/api/box-office/orders',
+      json: { eventId: EVENT, method: 'cash', email: 'walk-up@example.com' },
+    }),
+    ok: 409,
+    check: (_c, res) => expect(res.body.error.code).toBe('NO_HOLDS'),
+  },
+  {
+    route: 'GET /api/orders/:id/refunds',
+    roles: ['operator', 'admin'],
+    call: () => ({ method: 'GET', path: '/api/orders/ord_none/refunds' }),
+    ok: 404,
+    check: (_c, res) => expect(res.body.error.code).toBe('ORDER_NOT_FOUND'),
+  },
+  {
+    route: 'POST /api/orders/:id/refunds',
+    roles: ['operator', 'admin'],
+    call: () => ({ method: 'POST', path: '/api/orders/ord_none/refunds', json: {} }),
+    ok: 404,
+    check: (_c, res) => expect(res.body.error.code).toBe('ORDER_NOT_FOUND'),
+  },
+  {
+    route: 'POST /api/events/:id/cancel',
+    roles: ['operator', 'admin'],
+    // Each role cancels a draft of its own.
+    call: async (c, role) => ({
+      method: 'POST',
+      path: `/api/events/${await c.draftEvent(`cancel-${role}`)}/cancel`,
+      json: { reason: 'test' },
+    }),
+    ok: 200,
+    check: (_c, res) => expect(res.body.refunded).toBe(0),
+  },
+  {
+    route: 'GET /api/events/:id/sales',
+    roles: ['operator', 'admin'],
+    call: () => ({ method: 'GET', path: `/api/events/${EVENT}/sales` }),
+    ok: 200,
+    check: (_c, res) => expect(res.body.eventId).toBe(EVENT),
+  },
+  {
     route: 'PUT /api/events/:id/queue',
     roles: ['operator', 'admin'],
     call: () => ({ method: 'PUT', path: `/api/events/${EVENT}/queue`, json: { enabled: false, rate: 25 } }),
