@@ -124,7 +124,7 @@ export class Orders {
       // As it is now, not as it was read: a late order refunded meanwhile must not be
       // booked again (the actor does not remember refusals under their keys).
       const order = await findOrder(this.ctx.db, seen.id);
-      if (!order || order.payment_status !== 'succeeded') return;
+      if (order?.payment_status !== 'succeeded') return;
       if (order.status !== 'pending_payment' && order.status !== 'expired') return;
       const outcome = await settle(this.ctx, order);
       if (outcome === 'refund')

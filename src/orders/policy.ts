@@ -36,7 +36,10 @@ const cache = new WeakMap<Db, Map<string, Promise<PricingPolicy>>>();
 
 export function readPolicy(db: Db, eventId: string): Promise<PricingPolicy> {
   let byEvent = cache.get(db);
-  if (!byEvent) cache.set(db, (byEvent = new Map()));
+  if (!byEvent) {
+    byEvent = new Map();
+    cache.set(db, byEvent);
+  }
   let p = byEvent.get(eventId);
   if (!p) {
     p = loadPolicy(db, eventId);

@@ -131,9 +131,9 @@ export async function ticketsOf(db: Db, orderIds: string[]): Promise<Map<string,
     [orderIds],
   );
   for (const { order_id, ...t } of rows) {
-    let list = out.get(order_id);
-    if (!list) out.set(order_id, (list = []));
-    list.push(t);
+    const list = out.get(order_id);
+    if (list) list.push(t);
+    else out.set(order_id, [t]);
   }
   return out;
 }
