@@ -32,6 +32,29 @@ for (const target of targets) {
     const fans: string[] = [];
     let n = 0;
 
+    /** An event at the hall a month ahead, priced from tiers(1000). */
+    const makeEvent = async (
+      id: string,
+      name: string,
+      status: string,
+      times: Record<string, string> = {},
+    ) => {
+      const ev = await t.call('POST', '/api/events', {
+        token: admin,
+        json: {
+          id,
+          name,
+          category: 'concert',
+          venueId: 'hall',
+          startsAt: new Date(Date.now() + 30 * 86_400_000).toISOString(),
+          status,
+          ...times,
+          priceTiers: tiers(1000),
+        },
+      });
+      expect(ev.status, ev.text).toBe(201);
+    };
+
     beforeAll(async () => {
       const env = await target.env();
       if (!env) {
@@ -56,19 +79,7 @@ for (const target of targets) {
         json: { id: 'hall', name: 'Order Hall', city: 'Oslo', chartTemplate: 'theatre' },
       });
       expect(venue.status, venue.text).toBe(201);
-      const ev = await t.call('POST', '/api/events', {
-        token: admin,
-        json: {
-          id: 'show',
-          name: 'The Show',
-          category: 'concert',
-          venueId: 'hall',
-          startsAt: new Date(Date.now() + 30 * 86_400_000).toISOString(),
-          status: 'on_sale',
-          priceTiers: tiers(1000),
-        },
-      });
-      expect(ev.status, ev.text).toBe(201);
+      await makeEvent('show', 'The Show', 'on_sale');
       const pricing = await t.call('PUT', '/api/events/show/pricing', {
         token: admin,
         json: {
@@ -331,21 +342,10 @@ for (const target of targets) {
     it('given an event in presale, then a fan with its presale code may hold and one without may not', async () => {
       if (skip) return;
       const HOUR = 3_600_000;
-      const ev = await t.call('POST', '/api/events', {
-        token: admin,
-        json: {
-          id: 'early-show',
-          name: 'Early Show',
-          category: 'concert',
-          venueId: 'hall',
-          startsAt: new Date(Date.now() + 30 * 86_400_000).toISOString(),
-          status: 'scheduled',
-          presaleAt: new Date(Date.now() - HOUR).toISOString(),
-          onSaleAt: new Date(Date.now() + HOUR).toISOString(),
-          priceTiers: tiers(1000),
-        },
+      await makeEvent('early-show', 'Early Show', 'scheduled', {
+        presaleAt: new Date(Date.now() - HOUR).toISOString(),
+        onSaleAt: new Date(Date.now() + HOUR).toISOString(),
       });
-      expect(ev.status, ev.text).toBe(201);
       await expect
         .poll(async () => (await t.call('GET', '/api/events/early-show', { token: admin })).body.status, {
           timeout: 5000,
@@ -369,19 +369,7 @@ for (const target of targets) {
 
     it('given an event with paid and unpaid orders, when an operator cancels it, then every paid order is refunded once, unpaid ones are cancelled, the sale closes and the buyers are told', async () => {
       if (skip) return;
-      const ev = await t.call('POST', '/api/events', {
-        token: admin,
-        json: {
-          id: 'doomed',
-          name: 'Doomed Show',
-          category: 'concert',
-          venueId: 'hall',
-          startsAt: new Date(Date.now() + 30 * 86_400_000).toISOString(),
-          status: 'on_sale',
-          priceTiers: tiers(1000),
-        },
-      });
-      expect(ev.status, ev.text).toBe(201);
+      await makeEvent('doomed', 'Doomed Show', 'on_sale');
       const buy = async (fan: string, seat: string, pay: boolean) => {
         const r = await t.call('POST', '/api/holds', {
           token: fan,
@@ -476,19 +464,7 @@ for (const target of targets) {
 
     it('given a cancellation recorded but not carried out (a crash half-way), when the server starts again, then it finishes: the paid order is refunded', async () => {
       if (skip) return;
-      const ev = await t.call('POST', '/api/events', {
-        token: admin,
-        json: {
-          id: 'halfway',
-          name: 'Halfway Show',
-          category: 'concert',
-          venueId: 'hall',
-          startsAt: new Date(Date.now() + 30 * 86_400_000).toISOString(),
-          status: 'on_sale',
-          priceTiers: tiers(1000),
-        },
-      });
-      expect(ev.status, ev.text).toBe(201);
+      await makeEvent('halfway', 'Halfway Show', 'on_sale');
       const r = await t.call('POST', '/api/holds', {
         token: fans[1],
         json: { eventId: 'halfway', seats: ['101-A-1'] },
