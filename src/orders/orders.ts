@@ -13,7 +13,7 @@ import { applyPayment, type RecordWebhook } from './payment-events.ts';
 import { OrdersProjection } from './projection.ts';
 import { carryOut, pendingRefunds, type RefundInput, type RefundView, refund, refundsOf } from './refunds.ts';
 import { settle } from './settle.ts';
-import { findOrder, ORDER_COLUMNS, type OrderRow, type OrderView, views } from './store.ts';
+import { findOrder, findOrderView, ORDER_COLUMNS, type OrderRow, type OrderView, views } from './store.ts';
 
 // The orders capability: checkout, payment, booking, refunds, the box office and the event's
 // cancellation. Requests change orders through here; the journal changes them through the
@@ -166,9 +166,9 @@ export class Orders {
 
   /** One order, if `user` may see it (its buyer, or an operator). */
   async get(orderId: string, user: User | null, operator: boolean): Promise<OrderView> {
-    const row = await findOrder(this.ctx.db, orderId);
-    if (!row || (!operator && row.fan_id !== user?.id)) throw orderNotFound(orderId);
-    return (await views(this.ctx.db, [row]))[0];
+    const found = await findOrderView(this.ctx.db, orderId);
+    if (!found || (!operator && found.row.fan_id !== user?.id)) throw orderNotFound(orderId);
+    return found.view;
   }
 
   async mine(user: User, limit: number): Promise<OrderView[]> {

@@ -114,6 +114,20 @@ export function orderView(r: OrderRow, tickets: TicketRow[]): OrderView {
   };
 }
 
+/** An order and its tickets in one read (a fan's page polls this while paying). */
+export async function findOrderView(db: Db, id: string): Promise<{ row: OrderRow; view: OrderView } | null> {
+  const { rows } = await db.query<OrderRow & { tickets: TicketRow[] }>(
+    `SELECT ${ORDER_COLUMNS}, coalesce((
+        SELECT json_agg(json_build_object('id', t.id, 'item', t.item, 'place', t.place, 'label', t.label,
+                 'category', t.category, 'price', t.price, 'status', t.status) ORDER BY t.item, t.place)
+          FROM tickets t WHERE t.order_id = orders.id), '[]') AS tickets
+       FROM orders WHERE id = $1`,
+    [id],
+  );
+  const r = rows[0];
+  return r ? { row: r, view: orderView(r, r.tickets) } : null;
+}
+
 export async function findOrder(db: Db, id: string, lock = false): Promise<OrderRow | null> {
   const { rows } = await db.query<OrderRow>(
     `SELECT ${ORDER_COLUMNS} FROM orders WHERE id = $1${lock ? ' FOR UPDATE' : ''}`,
