@@ -112,9 +112,16 @@ export class CommitStream {
     }
     for (const [sub, pipes] of this.durable) {
       const p = this.pipe(pipes, eventId);
+      p.queue = [];
+      // A new event has no past to catch up on: no checkpoint to read (a start-up opens
+      // hundreds of actors, most of them new).
+      if (version === 0 && p.known === 0) {
+        p.done = 0;
+        p.dirty = false;
+        continue;
+      }
       p.known = Math.max(p.known, version);
       p.dirty = true; // whatever it had in memory, the checkpoint says where it really is
-      p.queue = [];
       this.run(sub, eventId, p);
     }
   }

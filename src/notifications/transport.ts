@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import nodemailer, { type SendMailOptions } from 'nodemailer';
+import type { SendMailOptions, Transporter } from 'nodemailer';
 import addressparser from 'nodemailer/lib/addressparser';
 
 // Where mail goes: by default nodemailer renders each message and it is kept as an .eml file
@@ -55,14 +55,31 @@ export function fromAddress(from: string): string {
   return address;
 }
 
+/**
+ * A nodemailer transporter made on the first send: nodemailer keeps about 15 MB resident,
+ * which a server that has sent no mail since it started does not need.
+ */
+function lazyMailer(options: object): { get(): Promise<Transporter>; close(): void } {
+  let mailer: Promise<Transporter> | null = null;
+  return {
+    get() {
+      mailer ??= import('nodemailer').then((m) => m.default.createTransport(options));
+      return mailer;
+    },
+    close() {
+      void mailer?.then((t) => t.close());
+    },
+  };
+}
+
 /** Each message as `<dir>/<outbox id>.eml`, written whole or not at all (temp file + rename). */
 export function fileTransport(dir: string): MailTransport {
-  const mailer = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
+  const mailer = lazyMailer({ streamTransport: true, buffer: true, newline: 'windows' });
   let made = false;
   return {
     kind: 'file',
     async send(m) {
-      const info = await mailer.sendMail(mailOptions(m));
+      const info = await (await mailer.get()).sendMail(mailOptions(m));
       if (!made) {
         mkdirSync(dir, { recursive: true });
         made = true;
@@ -87,7 +104,7 @@ export function fileTransport(dir: string): MailTransport {
  * sender's claim on a row (sender.ts), so a slow server cannot make two senders overlap.
  */
 export function smtpTransport(url: string): MailTransport {
-  const mailer = nodemailer.createTransport({
+  const mailer = lazyMailer({
     url,
     connectionTimeout: 30_000,
     greetingTimeout: 30_000,
@@ -96,7 +113,7 @@ export function smtpTransport(url: string): MailTransport {
   return {
     kind: 'smtp',
     async send(m) {
-      await mailer.sendMail(mailOptions(m));
+      await (await mailer.get()).sendMail(mailOptions(m));
     },
     close: () => mailer.close(),
   };

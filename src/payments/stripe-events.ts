@@ -1,4 +1,5 @@
-import Stripe from 'stripe';
+import { createRequire } from 'node:module';
+import type StripeLib from 'stripe';
 import { invalidSignature, PaymentError } from './errors.ts';
 import type { PaymentEvent, PaymentEventType, ProviderName } from './provider.ts';
 
@@ -6,6 +7,18 @@ import type { PaymentEvent, PaymentEventType, ProviderName } from './provider.ts
 // Stripe sends, and the simulator sends the same JSON signed the same way, so one verify-and-
 // read path serves both. Signing and verifying are the stripe library's offline helpers
 // (HMAC-SHA256 over "timestamp.body", 300 s tolerance); nothing here calls out.
+
+const require = createRequire(import.meta.url);
+let lib: typeof StripeLib | null = null;
+
+/**
+ * The stripe library, loaded on first use: it keeps about 20 MB resident, which a server that
+ * has taken no payment since it started does not need (the start-up bench's RSS budget).
+ */
+export function stripeLib(): typeof StripeLib {
+  lib ??= require('stripe') as typeof StripeLib;
+  return lib;
+}
 
 type Obj = Record<string, unknown>;
 
@@ -106,9 +119,9 @@ export function verifyStripeWebhook(
   if (!signature) throw invalidSignature('no stripe-signature header');
   let event: unknown;
   try {
-    event = Stripe.webhooks.constructEvent(raw, signature, secret);
+    event = stripeLib().webhooks.constructEvent(raw, signature, secret);
   } catch (e) {
-    if (e instanceof Stripe.errors.StripeSignatureVerificationError)
+    if (e instanceof stripeLib().errors.StripeSignatureVerificationError)
       throw invalidSignature(e.message.split('\n')[0].slice(0, 200));
     // Signed, but not JSON: nobody we share the secret with sends that.
     throw new PaymentError('BAD_JSON', 'the webhook body is not JSON');
@@ -120,7 +133,7 @@ export function verifyStripeWebhook(
 
 /** The stripe-signature header for `payload` (the library's offline signer). */
 export function signStripePayload(payload: string, secret: string, timestamp?: number): string {
-  return Stripe.webhooks.generateTestHeaderString({ payload, secret, timestamp });
+  return stripeLib().webhooks.generateTestHeaderString({ payload, secret, timestamp });
 }
 
 export interface IntentSnapshot {

@@ -1,4 +1,4 @@
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
 import {
   declined,
   keyReused,
@@ -17,7 +17,7 @@ import type {
   RefundRequest,
   RefundResult,
 } from './provider.ts';
-import { verifyStripeWebhook } from './stripe-events.ts';
+import { stripeLib, verifyStripeWebhook } from './stripe-events.ts';
 
 // The Stripe adapter: one PaymentIntent per order (metadata.orderId, the checkout's
 // idempotency key as Stripe's Idempotency-Key, so a retried checkout creates one intent),
@@ -52,7 +52,8 @@ export class StripeProvider implements PaymentProvider {
   private readonly stripe: Stripe;
 
   constructor(private readonly settings: StripeSettings) {
-    this.stripe = new Stripe(settings.secretKey, {
+    const Lib = stripeLib();
+    this.stripe = new Lib(settings.secretKey, {
       ...settings.api,
       maxNetworkRetries: settings.maxNetworkRetries,
       timeout: settings.timeoutMs,
@@ -115,7 +116,7 @@ export class StripeProvider implements PaymentProvider {
 /** A Stripe library error as a PaymentError (anything else: the provider failed). */
 export function fromStripeError(e: unknown, subject: string): PaymentError {
   if (e instanceof PaymentError) return e;
-  const E = Stripe.errors;
+  const E = stripeLib().errors;
   if (e instanceof E.StripeCardError) return declined(e.decline_code ?? e.code ?? 'card_declined', e.message);
   if (e instanceof E.StripeIdempotencyError) return keyReused();
   if (e instanceof E.StripeInvalidRequestError) {
