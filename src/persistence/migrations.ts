@@ -1,6 +1,8 @@
 import { NOTIFICATIONS_MIGRATION } from '../notifications/schema.ts';
 import { ORDERS_MIGRATION } from '../orders/schema.ts';
 import { PAYMENTS_MIGRATION } from '../payments/schema.ts';
+import { SCANNING_MIGRATION } from '../scanning/schema.ts';
+import { TICKETS_MIGRATION } from '../tickets/schema.ts';
 
 // Versioned schema changes, applied in order at start-up. Append only: never edit a
 // migration that has shipped. Capabilities from notifications on keep their own tables'
@@ -284,6 +286,8 @@ export const MIGRATIONS: Migration[] = [
   NOTIFICATIONS_MIGRATION,
   PAYMENTS_MIGRATION,
   ORDERS_MIGRATION,
+  TICKETS_MIGRATION,
+  SCANNING_MIGRATION,
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
