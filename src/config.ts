@@ -12,6 +12,8 @@ const schema = z.object({
     .string()
     .regex(/^[a-z_][a-z0-9_]*$/)
     .optional(),
+  /** An unpaid order whose payment has had no news this long is asked about at the provider. */
+  ONSALE_PAYMENT_OVERDUE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
   /** Connections to the Postgres server: checkouts, the journal and projections share them. */
   ONSALE_DB_POOL_SIZE: z.coerce.number().int().min(1).max(1000).default(20),
   /** Enables POST /internal/events/:id/commands (crash tests, benchmarks). Never in production. */

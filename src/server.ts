@@ -231,6 +231,7 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
       },
       recordWebhook,
     },
+    { overdueSeconds: config.ONSALE_PAYMENT_OVERDUE_SECONDS },
   );
   orders.start(directory.commits);
   // Tests of the payments alone may hear the webhooks themselves.

@@ -44,6 +44,7 @@ export class Orders {
   constructor(
     private readonly ctx: OrdersContext,
     private readonly hooks: OrdersHooks,
+    private readonly opts: { overdueSeconds: number } = { overdueSeconds: 60 },
   ) {
     this.projection = new OrdersProjection(ctx, {
       paid: (tx, order, eventName) => hooks.orderPaid(tx, order, eventName),
@@ -192,6 +193,41 @@ export class Orders {
     return this.reconciling;
   }
 
+  /**
+   * Asks the provider about unpaid orders whose payment is overdue: a webhook comes at least
+   * once, but may come late, or (a receiver killed at the wrong moment, a simulator's backoff)
+   * not before the holds lapse. A payment the provider says succeeded is applied as its
+   * webhook would be (the real one, when it comes, changes nothing).
+   */
+  private async chaseOverdue(): Promise<void> {
+    const { rows } = await this.ctx.db.query<{ payment_id: string }>(
+      `SELECT payment_id FROM orders WHERE status IN ('pending_payment', 'expired') AND payment_id IS NOT NULL
+         AND payment_status IS DISTINCT FROM 'succeeded' AND method = 'card'
+         AND updated_at < now() - make_interval(secs => $1) AND created_at > now() - interval '1 day'
+       ORDER BY updated_at LIMIT 50`,
+      [this.opts.overdueSeconds],
+    );
+    for (const { payment_id } of rows) {
+      const intent = await this.ctx.payments.retrieveIntent(payment_id);
+      if (intent.status === 'succeeded')
+        await this.paymentEvent({
+          id: `retrieved:${payment_id}`,
+          provider: this.ctx.payments.name as PaymentEvent['provider'],
+          type: 'payment_succeeded',
+          paymentId: payment_id,
+          orderId: null,
+          refundId: null,
+          amount: intent.amount,
+          currency: intent.currency,
+          error: null,
+          created: Math.floor(Date.now() / 1000),
+        });
+      // Asked: not again before another overdueSeconds.
+      else
+        await this.ctx.db.query('UPDATE orders SET updated_at = now() WHERE payment_id = $1', [payment_id]);
+    }
+  }
+
   private async reconcileOnce(): Promise<void> {
     const { rows } = await this.ctx.db.query<OrderRow>(
       `SELECT ${ORDER_COLUMNS} FROM orders WHERE payment_status = 'succeeded'
@@ -199,6 +235,7 @@ export class Orders {
        ORDER BY updated_at LIMIT 100`,
     );
     for (const o of rows) await this.settleOrder(o);
+    await this.chaseOverdue();
     for (const r of await pendingRefunds(this.ctx.db)) await carryOut(this.ctx, r);
     for (const eventId of await unfinishedCancellations(this.ctx))
       await runCancellation(this.ctx, this.cancelSteps(), eventId);

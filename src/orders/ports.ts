@@ -22,4 +22,5 @@ export interface PaymentGateway {
   readonly name: string;
   createIntent(r: IntentRequest): Promise<PaymentIntent>;
   refund(r: RefundRequest): Promise<RefundResult>;
+  retrieveIntent(paymentId: string): Promise<PaymentIntent>;
 }

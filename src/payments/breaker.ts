@@ -17,7 +17,7 @@ import type {
 // answering: only transient errors (TRANSIENT_CODES), timeouts and unexpected throws count.
 
 export type BreakerState = 'closed' | 'open' | 'half_open';
-export type ProviderCall = 'createIntent' | 'refund' | 'confirm';
+export type ProviderCall = 'createIntent' | 'refund' | 'confirm' | 'retrieve';
 /** How a call ended: ok (declines included), refused (a healthy no), failed, timeout, or short-circuited. */
 export type CallResult = 'ok' | 'refused' | 'failed' | 'timeout' | 'open';
 
@@ -134,6 +134,10 @@ export class GuardedProvider implements PaymentProvider {
 
   refund(r: RefundRequest): Promise<RefundResult> {
     return this.breaker.call('refund', () => this.inner.refund(r));
+  }
+
+  retrieveIntent(paymentId: string): Promise<PaymentIntent> {
+    return this.breaker.call('retrieve', () => this.inner.retrieveIntent(paymentId));
   }
 
   verifyWebhook(raw: Buffer, signature: string | undefined): PaymentEvent {

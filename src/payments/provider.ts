@@ -89,6 +89,11 @@ export interface PaymentProvider {
   createIntent(r: IntentRequest): Promise<PaymentIntent>;
   refund(r: RefundRequest): Promise<RefundResult>;
   /**
+   * The payment as the provider has it now: what a receiver asks when a webhook is overdue
+   * (delivery is at least once, but may come hours late, or, after a crash, never).
+   */
+  retrieveIntent(paymentId: string): Promise<PaymentIntent>;
+  /**
    * Checks a webhook's signature over its exact bytes and reads it; throws PaymentError
    * INVALID_SIGNATURE for a forged, tampered, stale or unsigned one. Local work: no call out.
    */

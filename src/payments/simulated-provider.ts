@@ -112,6 +112,12 @@ export class SimulatedProvider implements PaymentProvider {
     return intentOf(row);
   }
 
+  async retrieveIntent(paymentId: string): Promise<PaymentIntent> {
+    const row = await findIntent(this.db, paymentId);
+    if (!row) throw paymentNotFound(paymentId);
+    return intentOf(row);
+  }
+
   /**
    * The fan pays `paymentId` with `card` (what Stripe.js does against Stripe). Decided by the
    * card: paid, or declined (a declined intent may be confirmed again); PAYMENT_SETTLED once

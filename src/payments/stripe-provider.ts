@@ -75,18 +75,17 @@ export class StripeProvider implements PaymentProvider {
         },
         { idempotencyKey: r.idempotencyKey },
       );
-      return {
-        id: pi.id,
-        status:
-          pi.last_payment_error && pi.status === 'requires_payment_method'
-            ? 'failed'
-            : (STATUS[pi.status] ?? 'processing'),
-        clientSecret: pi.client_secret ?? null,
-        amount: pi.amount,
-        currency: pi.currency.toUpperCase(),
-      };
+      return intentOf(pi);
     } catch (e) {
       throw fromStripeError(e, r.orderId);
+    }
+  }
+
+  async retrieveIntent(paymentId: string): Promise<PaymentIntent> {
+    try {
+      return intentOf(await this.stripe.paymentIntents.retrieve(paymentId));
+    } catch (e) {
+      throw fromStripeError(e, paymentId);
     }
   }
 
@@ -111,6 +110,20 @@ export class StripeProvider implements PaymentProvider {
   verifyWebhook(raw: Buffer, signature: string | undefined): PaymentEvent {
     return verifyStripeWebhook(raw, signature, this.settings.webhookSecret, 'stripe');
   }
+}
+
+/** Stripe's PaymentIntent as the port's. */
+function intentOf(pi: Stripe.PaymentIntent): PaymentIntent {
+  return {
+    id: pi.id,
+    status:
+      pi.last_payment_error && pi.status === 'requires_payment_method'
+        ? 'failed'
+        : (STATUS[pi.status] ?? 'processing'),
+    clientSecret: pi.client_secret ?? null,
+    amount: pi.amount,
+    currency: pi.currency.toUpperCase(),
+  };
 }
 
 /** A Stripe library error as a PaymentError (anything else: the provider failed). */

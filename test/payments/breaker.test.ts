@@ -45,6 +45,10 @@ class StandIn implements PaymentProvider {
     return { id: 're_1', status: 'succeeded' };
   }
 
+  retrieveIntent(): never {
+    throw new Error('not used');
+  }
+
   verifyWebhook(): never {
     throw new Error('not used');
   }

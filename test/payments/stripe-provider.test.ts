@@ -67,6 +67,21 @@ describe('Stripe adapter against a stand-in API', () => {
             last_payment_error: null,
           },
         };
+      } else if (req.method === 'GET' && req.url?.startsWith('/v1/payment_intents/pi_')) {
+        const id = req.url.slice('/v1/payment_intents/'.length);
+        answer = {
+          status: 200,
+          body: {
+            id,
+            object: 'payment_intent',
+            amount: 4200,
+            currency: 'eur',
+            status: 'succeeded',
+            client_secret: `${id}_secret_abc`,
+            metadata: { orderId: 'ord_9' },
+            last_payment_error: null,
+          },
+        };
       } else if (req.method === 'POST' && req.url === '/v1/refunds') {
         answer = {
           status: 200,
@@ -105,6 +120,18 @@ describe('Stripe adapter against a stand-in API', () => {
   beforeEach(() => {
     seen.length = 0;
     failures = [];
+  });
+
+  it('given a payment id, when the intent is retrieved (a webhook is overdue), then one GET /v1/payment_intents/:id, mapped back', async () => {
+    const intent = await provider.retrieveIntent('pi_late_1');
+    expect(intent).toEqual({
+      id: 'pi_late_1',
+      status: 'succeeded',
+      clientSecret: 'pi_late_1_secret_abc',
+      amount: 4200,
+      currency: 'EUR',
+    });
+    expect(seen.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /v1/payment_intents/pi_late_1']);
   });
 
   it('given an intent request, then one POST /v1/payment_intents with the amount, lower-case currency, metadata.orderId and the idempotency key, mapped back', async () => {
