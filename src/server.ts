@@ -33,6 +33,9 @@ import { DbJournal } from './persistence/journal.ts';
 import { observeJournal } from './persistence/journal-metrics.ts';
 import { openDb } from './persistence/open-db.ts';
 import { DbSnapshots } from './persistence/snapshots.ts';
+import { scanningRoutes } from './scanning/routes.ts';
+import { Scanning } from './scanning/scanning.ts';
+import { ticketCredentials } from './scanning/tickets-adapter.ts';
 import { DeltaFeed } from './seating/delta-feed.ts';
 import { internalRoutes } from './seating/internal-routes.ts';
 import { LiveEvents } from './seating/live-events.ts';
@@ -247,6 +250,14 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
   });
   waitingRoomRoutes(router, rooms);
   orderRoutes(router, { orders, db, events });
+  // Scanning at the gates (src/scanning), on the tickets' credentials.
+  const scanning = new Scanning({ db, tickets: ticketCredentials, log });
+  scanningRoutes(router, {
+    scanning,
+    eventExists: async (eventId) => {
+      await store.getEvent(eventId);
+    },
+  });
   paymentsRoutes(router, { ...payments, sink: paymentSink });
   if (config.ONSALE_INTERNAL_API === '1') internalRoutes(router, directory);
   seatSocketHandlers(sockets, { events, seats, publisher, metrics });

@@ -234,9 +234,89 @@ const ROLE_ROUTES: RoleRoute[] = [
       expect(res.body.user.role).toBe('operator');
     },
   },
+  // Scanning (src/scanning): the gates (scanners and operators), and the operators' reads.
+  ...scanningRows(),
   // The catalog (src/catalog): venues, performers and events, for operators.
   ...catalogRows(),
 ];
+
+function scanningRows(): RoleRoute[] {
+  const gates: Role[] = ['scanner', 'operator', 'admin'];
+  const malformed = (_c: Ctx, res: Res) => expect(res.body.error.code).toBe('SCAN_MALFORMED');
+  return [
+    {
+      route: 'POST /api/scan',
+      roles: gates,
+      call: () => ({
+        method: 'POST',
+        path: '/api/scan',
+        json: { eventId: EVENT, gate: 'g', payload: 'not-a-ticket' },
+      }),
+      ok: 400,
+      check: malformed,
+    },
+    {
+      route: 'POST /api/scan/out',
+      roles: gates,
+      call: () => ({
+        method: 'POST',
+        path: '/api/scan/out',
+        json: { eventId: EVENT, gate: 'g', payload: 'not-a-ticket' },
+      }),
+      ok: 400,
+      check: malformed,
+    },
+    {
+      route: 'GET /api/events/:id/manifest',
+      roles: gates,
+      call: () => ({ method: 'GET', path: `/api/events/${EVENT}/manifest` }),
+      ok: 200,
+      check: (_c, res) => expect(res.body.manifest.format).toBe('onsalemanifest1'),
+    },
+    {
+      route: 'POST /api/scans/upload',
+      roles: gates,
+      call: (_c, role) => ({
+        method: 'POST',
+        path: '/api/scans/upload',
+        json: {
+          eventId: EVENT,
+          gate: 'g',
+          scans: [
+            {
+              nonce: `roles-${role}-${process.pid}`,
+              payload: 'not-a-ticket',
+              scannedAt: new Date().toISOString(),
+            },
+          ],
+        },
+      }),
+      ok: 200,
+      check: (_c, res) =>
+        expect(res.body.results[0]).toMatchObject({ outcome: 'refused', reason: 'SCAN_MALFORMED' }),
+    },
+    {
+      route: 'GET /api/events/:id/scanning',
+      roles: gates,
+      call: () => ({ method: 'GET', path: `/api/events/${EVENT}/scanning` }),
+      ok: 200,
+    },
+    {
+      route: 'PUT /api/events/:id/scanning',
+      roles: ['operator', 'admin'],
+      call: () => ({ method: 'PUT', path: `/api/events/${EVENT}/scanning`, json: { reentry: false } }),
+      ok: 200,
+      check: (_c, res) => expect(res.body.reentry).toBe(false),
+    },
+    {
+      route: 'GET /api/events/:id/scans',
+      roles: ['operator', 'admin'],
+      call: () => ({ method: 'GET', path: `/api/events/${EVENT}/scans?duplicates=1` }),
+      ok: 200,
+      check: (_c, res) => expect(Array.isArray(res.body.scans)).toBe(true),
+    },
+  ];
+}
 
 function catalogRows(): RoleRoute[] {
   const created = (key: string) => (_c: Ctx, res: Res) => {
