@@ -42,6 +42,9 @@ import { LiveEvents } from './seating/live-events.ts';
 import { seatingRoutes } from './seating/routes.ts';
 import { SeatCommands } from './seating/seat-commands.ts';
 import { SeatPublisher, seatSocketHandlers, watched } from './seating/socket-handlers.ts';
+import { ticketEvents } from './tickets/ports.ts';
+import { ticketRoutes } from './tickets/routes.ts';
+import { Tickets } from './tickets/tickets.ts';
 import type { User } from './user.ts';
 import { CapacityFollower, DEFAULT_POLICY } from './waiting-room/capacity.ts';
 import { WaitingRooms } from './waiting-room/rooms.ts';
@@ -250,6 +253,13 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
   });
   waitingRoomRoutes(router, rooms);
   orderRoutes(router, { orders, db, events });
+  // Tickets (src/tickets): credentials and their QR codes, reissues, transfers.
+  const tickets = new Tickets(db, {
+    events: ticketEvents(events),
+    userByEmail: (email) => accounts.findByEmail(email),
+    mailQueued: () => mail.wake(),
+  });
+  ticketRoutes(router, { tickets, db });
   // Scanning at the gates (src/scanning), on the tickets' credentials.
   const scanning = new Scanning({ db, tickets: ticketCredentials, log });
   scanningRoutes(router, {

@@ -236,6 +236,30 @@ const ROLE_ROUTES: RoleRoute[] = [
   },
   // Scanning (src/scanning): the gates (scanners and operators), and the operators' reads.
   ...scanningRows(),
+  // Tickets (src/tickets): reissues and key rotation for operators, revocations for the gates too.
+  {
+    route: 'POST /api/tickets/:id/reissue',
+    roles: ['operator', 'admin'],
+    call: () => ({ method: 'POST', path: '/api/tickets/tkt_none/reissue', json: { reason: 'test' } }),
+    ok: 404,
+    check: (_c, res) => expect(res.body.error.code).toBe('TICKET_NOT_FOUND'),
+  },
+  {
+    route: 'POST /api/events/:id/keys/rotate',
+    roles: ['operator', 'admin'],
+    call: async (c) => ({ method: 'POST', path: `/api/events/${await c.draftEvent('keys')}/keys/rotate` }),
+    ok: 200,
+    check: (_c, res) => {
+      expect(res.body.keys.filter((k: { retiredAt: string | null }) => k.retiredAt === null)).toHaveLength(1);
+    },
+  },
+  {
+    route: 'GET /api/events/:id/revocations',
+    roles: ['admin', 'operator', 'scanner'],
+    call: () => ({ method: 'GET', path: `/api/events/${EVENT}/revocations` }),
+    ok: 200,
+    check: (_c, res) => expect(res.body).toMatchObject({ eventId: EVENT, revocations: [] }),
+  },
   // The catalog (src/catalog): venues, performers and events, for operators.
   ...catalogRows(),
 ];
