@@ -20,6 +20,14 @@ export interface TicketCredentials {
   secret(db: Db, ticketId: string, version: number): Promise<Uint8Array | null>;
   /** The current credential of every valid ticket of the event (issued where missing), for the manifest. */
   credentials(db: Db, eventId: string): Promise<{ ticketId: string; version: number; credential: string }[]>;
+  /**
+   * Every credential issued for the event now (its current version), with its secret: the
+   * scanner's memory of them, so that a scan of a current credential needs no signature check.
+   */
+  issued(
+    db: Db,
+    eventId: string,
+  ): Promise<{ ticketId: string; version: number; secret: Uint8Array; credential: string }[]>;
   /** Current credential version of each of these tickets (absent: none issued yet). */
   versions(db: Db, ticketIds: readonly string[]): Promise<Map<string, number>>;
   /**

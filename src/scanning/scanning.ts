@@ -34,6 +34,18 @@ export const CODE_TOLERANCE_STEPS = 1;
 export const EVENT_CACHE_MS = 2_000;
 const SECRET_CACHE_MAX = 200_000;
 
+/** The payload of a credential this server issued (read from the database: not verified again). */
+function payloadOf(credential: string): CredentialPayload | null {
+  try {
+    const o = JSON.parse(Buffer.from(credential.split('.')[1] ?? '', 'base64url').toString('utf8'));
+    return o && o.v === 1 && typeof o.t === 'string' && typeof o.n === 'number'
+      ? (o as CredentialPayload)
+      : null;
+  } catch {
+    return null;
+  }
+}
+
 export interface ScanRequest {
   eventId: string;
   gate: string;
@@ -94,6 +106,11 @@ export class Scanning {
   readonly store: ScanStore;
   private readonly events = new Map<string, Promise<EventCache>>();
   private readonly secrets = new Map<string, Uint8Array>();
+  /** Per event: credentialDigest(token) -> its payload and secret, loaded once (see known()). */
+  private readonly issued = new Map<
+    string,
+    Map<string, { p: CredentialPayload; secret: Uint8Array }> | 'loading'
+  >();
   private readonly now: () => number;
 
   constructor(private readonly deps: ScanningDeps) {
@@ -154,6 +171,36 @@ export class Scanning {
     return s;
   }
 
+  /**
+   * The event's issued credentials, by digest, once loaded (the first scan of the event starts
+   * the load and does not wait for it). A credential found here was issued by this server, so
+   * its signature needs no check (the Ed25519 verification is most of a scan's CPU); it may
+   * have been replaced since, which the cached revocation list and the statement's version
+   * check catch. Credentials issued later are added as they are first verified.
+   */
+  private known(eventId: string): Map<string, { p: CredentialPayload; secret: Uint8Array }> | null {
+    const got = this.issued.get(eventId);
+    if (got === 'loading') return null;
+    if (got) return got;
+    this.issued.set(eventId, 'loading');
+    this.deps.tickets.issued(this.deps.db, eventId).then(
+      (rows) => {
+        const m = new Map<string, { p: CredentialPayload; secret: Uint8Array }>();
+        for (const r of rows) {
+          const p = payloadOf(r.credential);
+          if (p && p.t === r.ticketId && p.n === r.version && p.e === eventId)
+            m.set(credentialDigest(r.credential), { p, secret: r.secret });
+        }
+        this.issued.set(eventId, m);
+      },
+      (e) => {
+        this.issued.delete(eventId);
+        this.deps.log.warn({ err: e, eventId }, 'scanning: loading the issued credentials failed');
+      },
+    );
+    return null;
+  }
+
   /** Everything but the database: the QR, the signature, the event, revocation and (online) the code. */
   private async credential(
     eventId: string,
@@ -165,9 +212,16 @@ export class Scanning {
     const qr = parseQrContent(payload);
     if (!qr) return { ok: false, reason: 'malformed' };
     const ev = await this.event(eventId);
-    const v = verifyCredential(qr.credential, ev.keys);
-    if (!v.ok) return { ok: false, reason: v.reason };
-    const p = v.payload;
+    const known = this.known(eventId);
+    const digest = credentialDigest(qr.credential);
+    const hit = known?.get(digest);
+    let p: CredentialPayload;
+    if (hit) p = hit.p;
+    else {
+      const v = verifyCredential(qr.credential, ev.keys);
+      if (!v.ok) return { ok: false, reason: v.reason };
+      p = v.payload;
+    }
     if (p.e !== eventId) return { ok: false, reason: 'wrong_event', ticketId: p.t };
     const why = ev.revoked.get(`${p.t}:${p.n}`);
     if (why !== undefined)
@@ -180,8 +234,9 @@ export class Scanning {
       const nowStep = stepAt(this.now());
       if (Math.abs(qr.step - nowStep) > CODE_TOLERANCE_STEPS)
         return { ok: false, reason: 'code_expired', ticketId: p.t };
-      const secret = await this.secret(p.t, p.n);
+      const secret = hit?.secret ?? (await this.secret(p.t, p.n));
       if (!secret) return { ok: false, reason: 'superseded', ticketId: p.t };
+      if (!hit && known && p.e === eventId) known.set(digest, { p, secret });
       if (!checkRotatingCode(secret, qr.step, qr.code, nowStep, CODE_TOLERANCE_STEPS))
         return { ok: false, reason: 'code_wrong', ticketId: p.t };
     }

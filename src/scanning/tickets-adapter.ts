@@ -3,10 +3,11 @@ import { credentialOf, eventCredentials, revocationsOf } from '../tickets/creden
 import { eventPublicKeys, signingKey } from '../tickets/keys.ts';
 import type { TicketCredentials } from './ports.ts';
 
-// The tickets capability as scanning's port (ports.ts), from src/tickets' own functions. Two
+// The tickets capability as scanning's port (ports.ts), from src/tickets' own functions. Three
 // reads of its table src/tickets exports no function for are here, clearly marked: the current
-// credential version of many tickets at once (an upload), and the same as a SQL expression
-// inside the scan's one statement (store.ts).
+// credential version of many tickets at once (an upload), the same as a SQL expression inside
+// the scan's one statement (store.ts), and the event's issued credentials with their secrets
+// (without issuing any, which eventCredentials would).
 
 /** READS src/tickets ticket_credentials: the current version of ticket t (t.id). */
 const CURRENT_VERSION_SQL = '(SELECT c.version FROM ticket_credentials c WHERE c.ticket_id = t.id)';
@@ -34,6 +35,19 @@ export const ticketCredentials: TicketCredentials = {
       ticketId: c.ticketId,
       version: c.version,
       credential: c.credential,
+    }));
+  },
+  async issued(db, eventId) {
+    // READS src/tickets ticket_credentials (the credentials already issued; none are issued here).
+    const r = await db.query<{ ticket_id: string; version: number; secret: Uint8Array; credential: string }>(
+      'SELECT ticket_id, version, secret, credential FROM ticket_credentials WHERE event_id = $1',
+      [eventId],
+    );
+    return r.rows.map((x) => ({
+      ticketId: x.ticket_id,
+      version: x.version,
+      secret: x.secret,
+      credential: x.credential,
     }));
   },
   async versions(db: Db, ticketIds) {
