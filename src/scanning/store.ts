@@ -49,58 +49,142 @@ export interface ScanRow {
 
 const iso = (v: unknown): string => (v instanceof Date ? v : new Date(String(v))).toISOString();
 
+/** The most scans one admission statement decides (see ScanStore.admit). */
+export const ADMIT_BATCH_MAX = 500;
+
+interface AdmitRequest {
+  eventId: string;
+  ticketId: string;
+  version: number;
+  gate: string;
+  at: string;
+  reentry: boolean;
+}
+
+interface PendingAdmit {
+  a: AdmitRequest;
+  resolve: (r: AdmitResult) => void;
+  reject: (e: unknown) => void;
+}
+
 export class ScanStore {
   private readonly admitSql: string;
+  /** Per event and re-entry setting: the scans waiting for the statement in flight to end. */
+  private readonly admitQueues = new Map<string, { queue: PendingAdmit[]; running: boolean }>();
 
   constructor(
     private readonly db: Db,
     currentVersionSql: string | null,
   ) {
-    // The scan's one statement: the ticket's state and credential version (READS src/orders
-    // tickets, and the tickets capability's version through its SQL), then the admission
-    // (its primary key: the first use happens once; with re-entry, again only after a scan
-    // out) and the scan's row, only if admitted. $1 ticket, $2 event, $3 version, $4 time,
-    // $5 gate, $6 re-entry.
+    // The scans' one statement (group commit: every scan that arrived while the previous one
+    // was in flight, each ticket at most once): per scan, the ticket's state and credential
+    // version (READS src/orders tickets, and the tickets capability's version through its
+    // SQL), then the admission (its primary key: the first use happens once; with re-entry,
+    // again only after a scan out) and the scan's row, only if admitted. $1 event, $2
+    // re-entry, $3 tickets, $4 versions, $5 times, $6 gates; one row back per scan, in order.
     this.admitSql = `
-      WITH t AS (
-        SELECT t.id, t.status, ${currentVersionSql ?? '$3::int'} AS version
-          FROM tickets t WHERE t.id = $1 AND t.event_id = $2
-      ), sid AS (SELECT nextval('scans_id_seq') AS id),
-      adm AS (
+      WITH u AS (
+        SELECT * FROM unnest($3::text[], $4::int[], $5::timestamptz[], $6::text[]) WITH ORDINALITY
+          AS u(ticket, want, at, gate, i)
+      ), s AS (
+        SELECT u.i, u.ticket, u.want, u.at, u.gate, t.status, ${currentVersionSql ?? 'u.want'} AS version,
+               nextval('scans_id_seq') AS sid
+          FROM u LEFT JOIN tickets t ON t.id = u.ticket AND t.event_id = $1
+      ), adm AS (
         INSERT INTO admissions (ticket_id, event_id, first_at, first_gate, first_scan_id, last_at)
-        SELECT t.id, $2, $4::timestamptz, $5, sid.id, $4::timestamptz FROM t, sid
-         WHERE t.status = 'valid' AND t.version = $3::int
+        SELECT s.ticket, $1, s.at, s.gate, s.sid, s.at FROM s
+         WHERE s.status = 'valid' AND s.version = s.want
+         ORDER BY s.i
         ON CONFLICT (ticket_id) DO UPDATE
           SET inside = true, entries = admissions.entries + 1, last_at = EXCLUDED.last_at
-          WHERE $6::boolean AND NOT admissions.inside
-        RETURNING entries
+          WHERE $2::boolean AND NOT admissions.inside
+        RETURNING ticket_id, entries
       ), log AS (
         INSERT INTO scans (id, event_id, ticket_id, credential_version, gate, direction, source, outcome, scanned_at)
-        SELECT sid.id, $2, $1, $3::int, $5, 'in', 'online', 'admitted', $4::timestamptz FROM sid, adm
+        SELECT s.sid, $1, s.ticket, s.want, s.gate, 'in', 'online', 'admitted', s.at
+          FROM s JOIN adm ON adm.ticket_id = s.ticket
       )
-      SELECT (SELECT status FROM t) AS status, (SELECT version FROM t) AS version,
-             (SELECT entries FROM adm) AS entries`;
+      SELECT s.i, s.status, s.version, adm.entries
+        FROM s LEFT JOIN adm ON adm.ticket_id = s.ticket ORDER BY s.i`;
   }
 
-  async admit(a: {
-    eventId: string;
-    ticketId: string;
-    version: number;
-    gate: string;
-    at: string;
-    reentry: boolean;
-  }): Promise<AdmitResult> {
-    const r = await this.db.query<{ status: string | null; version: number | null; entries: number | null }>(
-      this.admitSql,
-      [a.ticketId, a.eventId, a.version, a.at, a.gate, a.reentry],
-    );
-    const row = r.rows[0];
-    return {
-      admitted: row.entries !== null,
-      status: row.status,
-      version: row.version === null ? null : Number(row.version),
-      entries: row.entries ?? 0,
-    };
+  /**
+   * Decides a scan in: admitted (the ticket's admission inserted, or with re-entry renewed),
+   * or why not (its state and current version). Scans that arrive while the event's statement
+   * is in flight wait and go together in the next one (at most ADMIT_BATCH_MAX); a ticket
+   * scanned twice meanwhile goes once per statement, in arrival order, so the first scan wins
+   * and the second finds its admission, as two statements one after the other would.
+   */
+  admit(a: AdmitRequest): Promise<AdmitResult> {
+    const key = `${a.eventId}\u0000${a.reentry}`;
+    const q = this.admitQueues.get(key) ?? { queue: [], running: false };
+    this.admitQueues.set(key, q);
+    const p = new Promise<AdmitResult>((resolve, reject) => q.queue.push({ a, resolve, reject }));
+    if (!q.running) void this.drain(key, q);
+    return p;
+  }
+
+  private async drain(key: string, q: { queue: PendingAdmit[]; running: boolean }): Promise<void> {
+    q.running = true;
+    try {
+      while (q.queue.length > 0) {
+        // Each ticket once per statement; a later scan of the same ticket waits for the next.
+        const batch: PendingAdmit[] = [];
+        const rest: PendingAdmit[] = [];
+        const seen = new Set<string>();
+        for (const x of q.queue) {
+          if (batch.length < ADMIT_BATCH_MAX && !seen.has(x.a.ticketId)) {
+            seen.add(x.a.ticketId);
+            batch.push(x);
+          } else rest.push(x);
+        }
+        q.queue = rest;
+        try {
+          const results = await this.admitMany(batch);
+          for (const [k, x] of batch.entries()) x.resolve(results[k]);
+        } catch (e) {
+          if (batch.length === 1) batch[0].reject(e);
+          // One scan's failure is not the others': each alone, so only its own fails.
+          else
+            for (const x of batch)
+              await this.admitMany([x]).then(
+                (r) => x.resolve(r[0]),
+                (e1: unknown) => x.reject(e1),
+              );
+        }
+      }
+    } finally {
+      q.running = false;
+      if (this.admitQueues.get(key) === q) this.admitQueues.delete(key);
+    }
+  }
+
+  private async admitMany(batch: PendingAdmit[]): Promise<AdmitResult[]> {
+    const first = batch[0].a;
+    const r = await this.db.query<{
+      i: number | string;
+      status: string | null;
+      version: number | null;
+      entries: number | null;
+    }>(this.admitSql, [
+      first.eventId,
+      first.reentry,
+      batch.map((x) => x.a.ticketId),
+      batch.map((x) => x.a.version),
+      batch.map((x) => x.a.at),
+      batch.map((x) => x.a.gate),
+    ]);
+    if (r.rows.length !== batch.length)
+      throw new Error(`scanning: the admission statement answered ${r.rows.length} rows for ${batch.length}`);
+    const out: AdmitResult[] = new Array(batch.length);
+    for (const row of r.rows)
+      out[Number(row.i) - 1] = {
+        admitted: row.entries !== null,
+        status: row.status,
+        version: row.version === null ? null : Number(row.version),
+        entries: row.entries ?? 0,
+      };
+    return out;
   }
 
   /** Records a refused duplicate and reads the ticket's first use, in one statement. */
