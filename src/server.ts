@@ -42,7 +42,6 @@ import { LiveEvents } from './seating/live-events.ts';
 import { seatingRoutes } from './seating/routes.ts';
 import { SeatCommands } from './seating/seat-commands.ts';
 import { SeatPublisher, seatSocketHandlers, watched } from './seating/socket-handlers.ts';
-import { ticketEvents } from './tickets/ports.ts';
 import { ticketRoutes } from './tickets/routes.ts';
 import { Tickets } from './tickets/tickets.ts';
 import type { User } from './user.ts';
@@ -255,7 +254,7 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
   orderRoutes(router, { orders, db, events });
   // Tickets (src/tickets): credentials and their QR codes, reissues, transfers.
   const tickets = new Tickets(db, {
-    events: ticketEvents(events),
+    events,
     userByEmail: (email) => accounts.findByEmail(email),
     mailQueued: () => mail.wake(),
   });

@@ -90,6 +90,16 @@ export function decideTransfer(state: EventState, cmd: Cmd<'transfer'>): Decisio
       return reject('NOT_OWNER', `seat ${s} belongs to another fan`);
     }
   }
+  // The recipient's per-fan limit holds as it does for a hold: checked here, in the actor's
+  // turn, two transfers to one fan cannot both squeeze past it.
+  const to = state.fanIndex.get(cmd.toFanId);
+  const owned = to === undefined ? 0 : state.fanTickets[to];
+  if (owned + seats.length > state.config.maxPerFan) {
+    return reject(
+      'LIMIT_PER_FAN',
+      `at most ${state.config.maxPerFan} tickets per fan; the recipient has ${owned}`,
+    );
+  }
   return {
     type: 'SeatsTransferred',
     orderId: cmd.orderId,

@@ -26,8 +26,5 @@ export const placesNotTransferable = (): TicketError =>
     'standing places cannot be transferred: the seat map moves seats between fans, not places',
   );
 
-export const recipientAtLimit = (max: number, has: number): TicketError =>
-  new TicketError(
-    'RECIPIENT_AT_LIMIT',
-    `the recipient may own at most ${max} tickets for this event and has ${has} already`,
-  );
+/** The actor refused the transfer by the recipient's per-fan limit (its message says the numbers). */
+export const recipientAtLimit = (why: string): TicketError => new TicketError('RECIPIENT_AT_LIMIT', why);

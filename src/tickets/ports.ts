@@ -1,18 +1,15 @@
 import type { EventPort } from '../actors/event-port.ts';
 import type { Layout } from '../domain/chart.ts';
-import { DEFAULT_CONFIG } from '../domain/state.ts';
 import type { User } from '../user.ts';
 
-// What tickets needs from the rest of the server, as narrow ports: an event's actor, layout
-// and per-fan limit; accounts by email; a nudge for the mail sender.
+// What tickets needs from the rest of the server, as narrow ports: an event's actor and
+// layout; accounts by email; a nudge for the mail sender.
 
 export interface TicketEvent {
   id: string;
   name: string;
   layout: Layout;
   handle: EventPort;
-  /** The most seats or places one fan may hold and own at once (the actor's maxPerFan). */
-  maxPerFan: number;
 }
 
 export interface TicketEvents {
@@ -25,27 +22,4 @@ export interface TicketsDeps {
   userByEmail(email: string): Promise<User | null>;
   /** Nudges the mail sender after a transaction that enqueued mail. */
   mailQueued(): void;
-}
-
-/** The seat map's events as tickets sees them (the per-fan limit from the actor's spec). */
-export function ticketEvents(events: {
-  need(id: string): Promise<{
-    id: string;
-    name: string;
-    layout: Layout;
-    handle: EventPort & { spec: { config?: { maxPerFan?: number } } };
-  }>;
-}): TicketEvents {
-  return {
-    async need(eventId) {
-      const ev = await events.need(eventId);
-      return {
-        id: ev.id,
-        name: ev.name,
-        layout: ev.layout,
-        handle: ev.handle,
-        maxPerFan: ev.handle.spec.config?.maxPerFan ?? DEFAULT_CONFIG.maxPerFan,
-      };
-    },
-  };
 }

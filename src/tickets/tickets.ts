@@ -201,10 +201,8 @@ export class Tickets {
    * ticket's owner becomes the recipient, its credential is reissued (the sender's stops
    * admitting at once) and both are mailed.
    *
-   * The domain's transfer checks only that the seats are the sender's; the recipient's
-   * per-fan limit is checked here: their valid tickets for the event and their live holds,
-   * plus this one, at most the actor's maxPerFan. Two transfers to one recipient at the
-   * same moment can both pass this check (it is not serialised with the actor's count).
+   * The recipient's per-fan limit (tickets and live holds of the event) is the actor's to
+   * check, in its own turn, so two transfers to one fan at once cannot both pass it.
    */
   async transfer(ticketId: string, user: User, email: string): Promise<TransferResult> {
     const r = await this.owned(ticketId, user);
@@ -214,15 +212,6 @@ export class Tickets {
     if (!to) throw recipientNotFound();
     if (to.id === user.id) throw transferToSelf();
     const ev = await this.deps.events.need(r.event_id);
-    const { rows: owned } = await this.db.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM tickets t JOIN orders o ON o.id = t.order_id
-         LEFT JOIN ticket_credentials c ON c.ticket_id = t.id
-        WHERE t.event_id = $1 AND t.status = 'valid' AND coalesce(c.owner_id, o.fan_id) = $2`,
-      [ev.id, to.id],
-    );
-    const holds = await ev.handle.query('holdsOf', { fanId: to.id });
-    const has = owned[0].n + holds.reduce((n, h) => n + h.seats.length + h.places, 0);
-    if (has + 1 > ev.maxPerFan) throw recipientAtLimit(ev.maxPerFan, has);
     const seat = ev.layout.seatIndex.get(r.item);
     if (seat === undefined) throw new Error(`ticket ${ticketId}: seat ${r.item} is not in the event's chart`);
     const cred = (await credentialOf(this.db, ticketId))!;
@@ -236,7 +225,10 @@ export class Tickets {
         by: 'tickets',
       },
     ]);
-    if (!outcome.ok) throw new AppError(outcome.error.code, outcome.error.message);
+    if (!outcome.ok) {
+      if (outcome.error.code === 'LIMIT_PER_FAN') throw recipientAtLimit(outcome.error.message);
+      throw new AppError(outcome.error.code, outcome.error.message);
+    }
     const version = await this.db.transaction(async (tx) => {
       const { rows } = await tx.query<{ version: number; owner_id: string }>(
         'SELECT version, owner_id FROM ticket_credentials WHERE ticket_id = $1 FOR UPDATE',

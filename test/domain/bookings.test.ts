@@ -195,6 +195,18 @@ describe('transfer', () => {
       expect(owner(s, 1)).toBe('dan');
     });
 
+    it('when the recipient would go over the per-fan limit, then LIMIT_PER_FAN and nothing moves', () => {
+      // CONFIG.maxPerFan is 6: cat holds 5 seats, so 2 more are one too many, 1 fits.
+      const s = withOrder();
+      accept(s, { type: 'hold', holdId: 'c1', fanId: 'cat', seats: [10, 11, 12, 13] });
+      accept(s, { type: 'hold', holdId: 'c2', fanId: 'cat', seats: [14] });
+      rejectWith(s, { type: 'transfer', orderId: 'o1', fromFanId: 'ann', toFanId: 'cat' }, 'LIMIT_PER_FAN');
+      expect(owner(s, 0)).toBe('ann');
+      expect(fanTickets(s, 'cat')).toBe(5);
+      accept(s, { type: 'transfer', orderId: 'o1', fromFanId: 'ann', toFanId: 'cat', seats: [0] });
+      expect(fanTickets(s, 'cat')).toBe(6);
+    });
+
     it('when the sender and receiver are the same fan, then INVALID_COMMAND', () => {
       rejectWith(
         withOrder(),

@@ -279,6 +279,7 @@ class Model {
         const seats = cmd.seats ?? order.seats.filter((s) => this.seats[s].owner === cmd.fromFanId);
         if (seats.length === 0) return no('NOT_OWNER');
         if (seats.some((s) => this.seats[s].owner !== cmd.fromFanId)) return no('NOT_OWNER');
+        if (this.fanCount(cmd.toFanId) + seats.length > this.config.maxPerFan) return no('LIMIT_PER_FAN');
         for (const s of seats) this.seats[s].owner = cmd.toFanId;
         return OK;
       }
