@@ -139,7 +139,12 @@ export class Orders {
     }
   }
 
-  async refund(orderId: string, input: RefundInput, key: string): Promise<RefundView> {
+  /** The refund recorded under `key` (`created`: by this call, not an earlier one). */
+  async refund(
+    orderId: string,
+    input: RefundInput,
+    key: string,
+  ): Promise<{ refund: RefundView; created: boolean }> {
     const r = await refund(this.ctx, { refunded: this.hooks.orderRefunded }, orderId, input, key);
     this.ctx.mailQueued();
     return r;

@@ -82,13 +82,19 @@ export async function refund(
   orderId: string,
   input: RefundInput,
   key: string,
-): Promise<RefundView> {
-  const earlier = await ctx.db.query<RefundRow>('SELECT * FROM refunds WHERE key = $1', [key]);
-  let row = earlier.rows[0];
-  if (row && row.order_id !== orderId)
+): Promise<{ refund: RefundView; created: boolean }> {
+  const earlier = await byKey(ctx.db, key);
+  const { row, created } = earlier
+    ? { row: earlier, created: false }
+    : await record(ctx, hooks, orderId, input, key);
+  if (row.order_id !== orderId)
     throw new OrderError('IDEMPOTENCY_KEY_REUSED', 'this key refunded another order');
-  row ??= await record(ctx, hooks, orderId, input, key);
-  return view(await carryOut(ctx, row));
+  return { refund: view(await carryOut(ctx, row)), created };
+}
+
+async function byKey(db: Db, key: string): Promise<RefundRow | null> {
+  const { rows } = await db.query<RefundRow>('SELECT * FROM refunds WHERE key = $1', [key]);
+  return rows[0] ?? null;
 }
 
 async function record(
@@ -97,7 +103,7 @@ async function record(
   orderId: string,
   input: RefundInput,
   key: string,
-): Promise<RefundRow> {
+): Promise<{ row: RefundRow; created: boolean }> {
   const found = await findOrder(ctx.db, orderId);
   if (!found) throw orderNotFound(orderId);
   // The event before the transaction: on PGlite (one connection) an actor starting inside it
@@ -105,6 +111,9 @@ async function record(
   const ev = await ctx.events.need(found.event_id);
   return ctx.db.transaction(async (tx) => {
     const order = (await findOrder(tx, orderId, true))!;
+    // The same refund sent twice at once: the order's lock made this one wait for the other.
+    const raced = await byKey(tx, key);
+    if (raced) return { row: raced, created: false };
     const { rows: valid } = await tx.query<{ id: string; price: number; place: number }>(
       `SELECT id, price, place FROM tickets WHERE order_id = $1 AND status = 'valid'`,
       [orderId],
@@ -161,7 +170,7 @@ async function record(
       [orderId, amount, t.status],
     );
     await hooks.refunded(tx, order, ev.name, amount, reason);
-    return rows[0];
+    return { row: rows[0], created: true };
   });
 }
 

@@ -113,7 +113,8 @@ export function orderRoutes(router: Router, deps: OrderRouteDeps): void {
     async (ctx) => {
       const key =
         idempotencyKey(ctx) ?? `refund:${ctx.params.id}:${ctx.body.tickets?.toSorted().join(',') ?? 'all'}`;
-      return { status: 201, body: { refund: await orders.refund(ctx.params.id, ctx.body, key) } };
+      const r = await orders.refund(ctx.params.id, ctx.body, key);
+      return { status: r.created ? 201 : 200, body: { refund: r.refund } };
     },
   );
 
