@@ -177,14 +177,6 @@ export class Orders {
     return found.view;
   }
 
-  async mine(user: User, limit: number): Promise<OrderView[]> {
-    const { rows } = await this.ctx.db.query<OrderRow>(
-      `SELECT ${ORDER_COLUMNS} FROM orders WHERE fan_id = $1 ORDER BY created_at DESC LIMIT $2`,
-      [user.id, limit],
-    );
-    return views(this.ctx.db, rows);
-  }
-
   /**
    * Finishes what was left half done: paid orders not yet booked (a crash between the webhook
    * and the booking), refunds not yet carried out, event cancellations under way.

@@ -80,7 +80,8 @@ export function orderRoutes(router: Router, deps: OrderRouteDeps): void {
     },
   );
 
-  // A fan's own orders; operators search by email, order, seat or ticket (and event).
+  // A fan's own orders; operators search by email, order, seat or ticket (and event). Pages
+  // of `limit`, newest first; `next` is the cursor of the following page (`after`).
   router.get('/api/orders', { auth: 'user' }, async (ctx) => {
     const q = ctx.query;
     const limit = limitOf(q.get('limit'));
@@ -93,8 +94,13 @@ export function orderRoutes(router: Router, deps: OrderRouteDeps): void {
     };
     const searching = Object.values(filter).some((v) => v !== undefined);
     if (searching && !isOperator(ctx.user)) throw new AppError('FORBIDDEN', 'only operators search orders');
-    const list = searching ? await searchOrders(db, filter, limit) : await orders.mine(ctx.user!, limit);
-    return { headers: { 'cache-control': 'no-store' }, body: { orders: list } };
+    const after = q.get('after') || undefined;
+    const page = await searchOrders(
+      db,
+      searching ? { ...filter, after } : { fanId: ctx.user!.id, after },
+      limit,
+    );
+    return { headers: { 'cache-control': 'no-store' }, body: page };
   });
 
   router.get('/api/orders/:id', { auth: 'user' }, async (ctx) => ({

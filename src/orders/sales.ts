@@ -1,3 +1,4 @@
+import { AppError } from '../errors.ts';
 import type { Db } from '../persistence/db.ts';
 import { ORDER_COLUMNS, type OrderRow, type OrderView, views } from './store.ts';
 
@@ -69,13 +70,39 @@ export interface OrderSearch {
   eventId?: string;
 }
 
-export async function searchOrders(db: Db, q: OrderSearch, limit: number): Promise<OrderView[]> {
+/**
+ * Where a page of orders ends: the last order's creation time (to the microsecond, as stored:
+ * milliseconds would skip orders made within the same one) and id, opaque to clients.
+ */
+function cursorOf(atMicros: string, id: string): string {
+  return Buffer.from(`${atMicros}|${id}`).toString('base64url');
+}
+
+/** The position a cursor names, or INVALID_QUERY. */
+export function parseCursor(raw: string): { at: string; id: string } {
+  const [at, id] = Buffer.from(raw, 'base64url').toString('utf8').split('|');
+  if (!id || Number.isNaN(Date.parse(at)))
+    throw new AppError('INVALID_QUERY', 'after: not a cursor this server gave');
+  return { at, id };
+}
+
+/**
+ * Orders newest first, matching every filter given (a fan's own list is the search by their
+ * account), a page of `limit` after the cursor: keyset paging, so a page costs the same at
+ * any depth.
+ */
+export async function searchOrders(
+  db: Db,
+  q: OrderSearch & { fanId?: string; after?: string },
+  limit: number,
+): Promise<{ orders: OrderView[]; next: string | null }> {
   const where: string[] = [];
   const args: unknown[] = [];
   const arg = (v: unknown) => {
     args.push(v);
     return `$${args.length}`;
   };
+  if (q.fanId) where.push(`o.fan_id = ${arg(q.fanId)}`);
   if (q.email) where.push(`o.email = ${arg(q.email.trim().toLowerCase())}`);
   if (q.orderId) where.push(`o.id = ${arg(q.orderId)}`);
   if (q.eventId) where.push(`o.event_id = ${arg(q.eventId)}`);
@@ -83,12 +110,21 @@ export async function searchOrders(db: Db, q: OrderSearch, limit: number): Promi
     where.push(`EXISTS (SELECT 1 FROM tickets t WHERE t.order_id = o.id AND t.item = ${arg(q.seat)})`);
   if (q.ticketId)
     where.push(`EXISTS (SELECT 1 FROM tickets t WHERE t.order_id = o.id AND t.id = ${arg(q.ticketId)})`);
-  const { rows } = await db.query<OrderRow>(
+  if (q.after) {
+    const c = parseCursor(q.after);
+    where.push(`(o.created_at, o.id) < (${arg(c.at)}::timestamptz, ${arg(c.id)})`);
+  }
+  const { rows } = await db.query<OrderRow & { at_us: string }>(
     `SELECT ${ORDER_COLUMNS.split(', ')
       .map((c) => `o.${c}`)
-      .join(', ')} FROM orders o ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-      ORDER BY o.created_at DESC LIMIT ${arg(limit)}`,
+      .join(', ')}, to_char(o.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at_us
+       FROM orders o ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+      ORDER BY o.created_at DESC, o.id DESC LIMIT ${arg(limit)}`,
     args,
   );
-  return views(db, rows);
+  const last = rows[rows.length - 1];
+  return {
+    orders: await views(db, rows),
+    next: rows.length === limit ? cursorOf(last.at_us, last.id) : null,
+  };
 }

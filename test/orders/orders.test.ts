@@ -559,6 +559,30 @@ for (const target of targets) {
       expect(byTicket.body.orders.map((o: { id: string }) => o.id)).toEqual([done.id]);
     });
 
+    it('given many orders, then operators page through the orders of an event newest first, each once, by the cursor', async () => {
+      if (skip) return;
+      const all = (
+        await t.server.db.query<{ id: string }>(
+          `SELECT id FROM orders WHERE event_id = 'show' ORDER BY created_at DESC, id DESC`,
+        )
+      ).rows.map((r) => r.id);
+      expect(all.length).toBeGreaterThan(6);
+      const seen: string[] = [];
+      let after: string | null = null;
+      for (let page = 0; page < 100; page++) {
+        const r = await t.call('GET', `/api/orders?eventId=show&limit=3${after ? `&after=${after}` : ''}`, {
+          token: admin,
+        });
+        expect(r.status, r.text).toBe(200);
+        seen.push(...r.body.orders.map((o: { id: string }) => o.id));
+        after = r.body.next;
+        if (!after) break;
+      }
+      expect(seen).toEqual(all);
+      const bad = await t.call('GET', '/api/orders?eventId=show&after=bm90LWEtY3Vyc29y', { token: admin });
+      expect([bad.status, bad.body.error?.code]).toEqual([400, 'INVALID_QUERY']);
+    });
+
     it('given bad requests, then clear errors and nothing changes', async () => {
       if (skip) return;
       const fan = (
