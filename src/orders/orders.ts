@@ -13,7 +13,7 @@ import { applyPayment, type RecordWebhook } from './payment-events.ts';
 import { OrdersProjection } from './projection.ts';
 import { carryOut, pendingRefunds, type RefundInput, type RefundView, refund, refundsOf } from './refunds.ts';
 import { settle } from './settle.ts';
-import { findOrder, findOrderView, ORDER_COLUMNS, type OrderRow, type OrderView, views } from './store.ts';
+import { findOrder, findOrderView, ORDER_COLUMNS, type OrderRow, type OrderView } from './store.ts';
 
 // The orders capability: checkout, payment, booking, refunds, the box office and the event's
 // cancellation. Requests change orders through here; the journal changes them through the
