@@ -2,26 +2,24 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signStripePayload } from '../../src/payments/stripe-events.ts';
 import { tiers } from '../catalog/fixtures.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
-import { dropSchema, POSTGRES_URL, postgresAvailable, uniqueSchema } from '../support/services.ts';
+import { databaseTargets, dropSchema } from '../support/services.ts';
+import { OK_CARD } from '../support/shop.ts';
 
 // Orders through the real server, on both databases: checkout with its key, the simulated
 // provider's test cards through the signed webhook, tickets from the journal, codes counted
 // exactly, late payments, refunds, the box office, the sales report and bad input.
 
 const ADMIN = { email: 'orders-admin@example.com', password: 'admin-password-1' };
-const OK_CARD = '4242424242424242';
+/** The show's bill: 150 per ticket, 2 % per order, 10 % tax on top. */
+const SHOW_PRICING = {
+  currency: 'EUR',
+  perTicketFee: { fixed: 150 },
+  perOrderFee: { percentBp: 200 },
+  taxRateBp: 1000,
+};
 const DECLINED = '4000000000000002';
 
-const targets = [
-  { name: 'PGlite', env: async () => ({}) as Record<string, string> },
-  {
-    name: 'Postgres',
-    env: async () =>
-      (await postgresAvailable())
-        ? { DATABASE_URL: POSTGRES_URL, ONSALE_DB_SCHEMA: uniqueSchema('orders_http') }
-        : null,
-  },
-];
+const targets = databaseTargets('orders_http');
 
 for (const target of targets) {
   describe(`orders on ${target.name}`, () => {
@@ -84,12 +82,7 @@ for (const target of targets) {
       await makeEvent('show', 'The Show', 'on_sale');
       const pricing = await t.call('PUT', '/api/events/show/pricing', {
         token: admin,
-        json: {
-          currency: 'EUR',
-          perTicketFee: { fixed: 150 },
-          perOrderFee: { percentBp: 200 },
-          taxRateBp: 1000,
-        },
+        json: SHOW_PRICING,
       });
       expect(pricing.status, pricing.text).toBe(200);
     }, 90_000);
@@ -224,12 +217,7 @@ for (const target of targets) {
       const c = await checkout(fan, { holdIds: [h], code: 'onthehouse' });
       await t.call('PUT', '/api/events/show/pricing', {
         token: admin,
-        json: {
-          currency: 'EUR',
-          perTicketFee: { fixed: 150 },
-          perOrderFee: { percentBp: 200 },
-          taxRateBp: 1000,
-        },
+        json: SHOW_PRICING,
       });
       expect(c.status, c.text).toBe(201);
       expect([c.body.order.total, c.body.order.method, c.body.payment]).toEqual([0, 'free', null]);

@@ -4,7 +4,7 @@ import { openManifest, type SignedManifest, verifyOffline } from '../../src/scan
 import { qrContent, rotatingCode, signCredential, stepAt } from '../../src/tickets/credential.ts';
 import { credentialOf, ensureCredentials, reissue } from '../../src/tickets/credentials.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
-import { dropSchema, POSTGRES_URL, postgresAvailable, uniqueSchema } from '../support/services.ts';
+import { databaseTargets, dropSchema } from '../support/services.ts';
 import { ordinarySeats, Shop, until } from '../support/shop.ts';
 
 // Scanning through the real server, on both databases: tickets bought with the simulated
@@ -14,16 +14,7 @@ import { ordinarySeats, Shop, until } from '../support/shop.ts';
 
 const ADMIN = { email: 'scan-admin@example.com', password: 'admin-password-1' };
 
-const targets = [
-  { name: 'PGlite', env: async () => ({}) as Record<string, string> },
-  {
-    name: 'Postgres',
-    env: async () =>
-      (await postgresAvailable())
-        ? { DATABASE_URL: POSTGRES_URL, ONSALE_DB_SCHEMA: uniqueSchema('scanning_http') }
-        : null,
-  },
-];
+const targets = databaseTargets('scanning_http');
 
 for (const target of targets) {
   describe(`scanning on ${target.name}`, () => {

@@ -43,3 +43,23 @@ export async function dropSchema(schema: string): Promise<void> {
     await c.end();
   }
 }
+
+/**
+ * The databases a server suite runs on: embedded PGlite always, the Postgres server in a
+ * schema of its own named from `prefix` (env null when it is unreachable: the suite skips,
+ * or fails under ONSALE_REQUIRE_SERVICES=1, as postgresAvailable says).
+ */
+export function databaseTargets(
+  prefix: string,
+): { name: 'PGlite' | 'Postgres'; env: () => Promise<Record<string, string> | null> }[] {
+  return [
+    { name: 'PGlite', env: async () => ({}) },
+    {
+      name: 'Postgres',
+      env: async () =>
+        (await postgresAvailable())
+          ? { DATABASE_URL: POSTGRES_URL, ONSALE_DB_SCHEMA: uniqueSchema(prefix) }
+          : null,
+    },
+  ];
+}

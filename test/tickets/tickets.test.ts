@@ -6,7 +6,7 @@ import { credentialOf } from '../../src/tickets/credentials.ts';
 import { eventPublicKeys } from '../../src/tickets/keys.ts';
 import { tiers } from '../catalog/fixtures.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
-import { dropSchema, POSTGRES_URL, postgresAvailable, uniqueSchema } from '../support/services.ts';
+import { databaseTargets, dropSchema } from '../support/services.ts';
 
 // Tickets through the real server, on both databases: a bought ticket lists with its
 // credential, its QR code decodes to a credential the event's key verifies with the current
@@ -24,16 +24,7 @@ const jsQR = ((jsQRModule as unknown as { default?: typeof jsQRModule }).default
 const ADMIN = { email: 'tickets-admin@example.com', password: 'admin-password-1' };
 const OK_CARD = '4242424242424242';
 
-const targets = [
-  { name: 'PGlite', env: async () => ({}) as Record<string, string> },
-  {
-    name: 'Postgres',
-    env: async () =>
-      (await postgresAvailable())
-        ? { DATABASE_URL: POSTGRES_URL, ONSALE_DB_SCHEMA: uniqueSchema('tickets_http') }
-        : null,
-  },
-];
+const targets = databaseTargets('tickets_http');
 
 interface Fan {
   token: string;
