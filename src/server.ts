@@ -174,18 +174,23 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
           { ...DEFAULT_POLICY, slowMs: config.ONSALE_ADMISSION_SLOW_MS },
         )
       : null;
+  /** The catalog's event, or null when there is none (drafts included). */
+  const eventOrNull = async (eventId: string) => {
+    try {
+      return await store.getEvent(eventId);
+    } catch (e) {
+      if (e instanceof AppError && e.code === 'EVENT_NOT_FOUND') return null;
+      throw e;
+    }
+  };
   const rooms = await WaitingRooms.open(db, {
     secret: config.ONSALE_JWT_SECRET,
     log,
     // Rooms are for events out of draft; a running actor is one.
     event: async (eventId) => {
       if (directory.get(eventId)) return 'published';
-      try {
-        return (await store.getEvent(eventId)).status === 'draft' ? 'draft' : 'published';
-      } catch (e) {
-        if (e instanceof AppError && e.code === 'EVENT_NOT_FOUND') return null;
-        throw e;
-      }
+      const ev = await eventOrNull(eventId);
+      return ev === null ? null : ev.status === 'draft' ? 'draft' : 'published';
     },
     admissionRate: capacity ? (eventId, rate) => capacity.admissionRate(eventId, rate) : undefined,
     onTick: (eventId, tick) => {
@@ -221,15 +226,7 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
       orderPaid: (tx, order, eventName) => queuePaidMail(tx, order, eventName),
       orderRefunded: (tx, order, eventName, amount, reason) =>
         queueRefundMail(tx, order, eventName, amount, reason, reason.startsWith(CANCELLED)),
-      eventExists: async (eventId) => {
-        try {
-          await store.getEvent(eventId);
-          return true;
-        } catch (e) {
-          if (e instanceof AppError && e.code === 'EVENT_NOT_FOUND') return false;
-          throw e;
-        }
-      },
+      eventExists: async (eventId) => (await eventOrNull(eventId)) !== null,
       closeSale: async (eventId) => {
         const ev = await store.getEvent(eventId);
         if (ev.status !== 'cancelled') await catalog.setStatus(eventId, 'cancelled');
