@@ -3,7 +3,7 @@ import { reject, rejectWith } from './errors.ts';
 import type { EventOf } from './events.ts';
 import { liveHold, ownHold } from './holds.ts';
 import type { Changes, Decision, Rejection } from './outcome.ts';
-import { BOOKED } from './seat-status.ts';
+import { BOOKED, RESALE } from './seat-status.ts';
 import { checkSeats } from './seats.ts';
 import { areaAvailable, type EventState, freeStatus, internFan, type Order, setStatus } from './state.ts';
 
@@ -89,6 +89,12 @@ export function decideTransfer(state: EventState, cmd: Cmd<'transfer'>): Decisio
     if (from === undefined || state.holder[s] !== from + 1) {
       return reject('NOT_OWNER', `seat ${s} belongs to another fan`);
     }
+    // A listed seat goes only to its buyer; a seat bought on resale must still be listed
+    // (withdrawn, or bought by another buyer first, it is not for sale).
+    const listed = state.status[s] === RESALE;
+    if (listed && !cmd.sale)
+      return reject('SEAT_LISTED', `seat ${s} is listed for resale: withdraw it first`);
+    if (!listed && cmd.sale) return reject('NOT_LISTED', `seat ${s} is not listed for resale`);
   }
   // The recipient's per-fan limit holds as it does for a hold: checked here, in the actor's
   // turn, two transfers to one fan cannot both squeeze past it.
@@ -100,13 +106,15 @@ export function decideTransfer(state: EventState, cmd: Cmd<'transfer'>): Decisio
       `at most ${state.config.maxPerFan} tickets per fan; the recipient has ${owned}`,
     );
   }
-  return {
+  const e: EventOf<'SeatsTransferred'> = {
     type: 'SeatsTransferred',
     orderId: cmd.orderId,
     fromFanId: cmd.fromFanId,
     toFanId: cmd.toFanId,
     seats,
   };
+  if (cmd.sale) e.sale = { listingId: cmd.sale.listingId, orderId: cmd.sale.orderId };
+  return e;
 }
 
 // ---- evolve ------------------------------------------------------------------------------
@@ -176,8 +184,10 @@ export function evolveSeatsTransferred(
   const to = internFan(state, e.toFanId);
   for (const s of e.seats) {
     state.holder[s] = to + 1;
-    // The status is unchanged, but subscribers see the seat in this version's changes.
-    changes.deltas.push(s, BOOKED);
+    // A resale seat is booked again, now the buyer's; a booked one keeps its status, but
+    // subscribers see the seat in this version's changes.
+    if (state.status[s] === RESALE) setStatus(state, s, BOOKED, changes.deltas);
+    else changes.deltas.push(s, BOOKED);
   }
   state.fanTickets[from] -= e.seats.length;
   state.fanTickets[to] += e.seats.length;

@@ -67,8 +67,22 @@ export const commandSchema = z.discriminatedUnion('type', [
       fromFanId: id,
       toFanId: id,
       seats: seatList.optional(),
+      /** A resale listing bought: the seats must be listed, and the event names the sale. */
+      sale: z.object({ listingId: id, orderId: id }).strict().optional(),
     })
     .strict(),
+  // A fan offers booked seats of theirs for resale at `price` (minor units, checked against
+  // the event's cap by the caller), or takes them back; `by` an operator when the event starts.
+  z
+    .object({
+      type: z.literal('listResale'),
+      listingId: id,
+      fanId: id,
+      seats: seatList,
+      price: z.number().int().positive().max(1_000_000_000),
+    })
+    .strict(),
+  z.object({ type: z.literal('withdrawResale'), listingId: id, fanId: id, seats: seatList }).strict(),
   z.object({ type: z.literal('block'), seats: seatList }).strict(),
   z.object({ type: z.literal('unblock'), seats: seatList }).strict(),
   z.object({ type: z.literal('setForSale'), seats: seatList, forSale: z.boolean() }).strict(),

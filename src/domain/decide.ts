@@ -10,6 +10,7 @@ import {
 } from './holds.ts';
 import { decideBlock, decideSetForSale, decideSetPrices, decideSetSale, decideUnblock } from './operator.ts';
 import type { Decision } from './outcome.ts';
+import { decideListResale, decideWithdrawResale } from './resale.ts';
 import type { EventState } from './state.ts';
 
 /**
@@ -37,6 +38,10 @@ export function decide(state: EventState, cmd: Command, now: number): Decision {
       return decideCancel(state, cmd);
     case 'transfer':
       return decideTransfer(state, cmd);
+    case 'listResale':
+      return decideListResale(state, cmd);
+    case 'withdrawResale':
+      return decideWithdrawResale(state, cmd);
     case 'block':
       return decideBlock(state, cmd);
     case 'unblock':

@@ -22,6 +22,8 @@ export const ERROR_CODES = [
   'NOT_OWNER',
   'SEAT_NOT_IN_ORDER',
   'NOTHING_DUE',
+  'SEAT_LISTED',
+  'NOT_LISTED',
   // Not a rule of the domain: the actor could not make the command durable. Retry it with
   // the same idempotency key; it was either fully applied or not at all.
   'UNAVAILABLE',

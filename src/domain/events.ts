@@ -9,7 +9,8 @@ import type { SaleStatus } from './commands.ts';
 // and orders are the ids the commands named. Times are ms since the epoch.
 
 /** Version of the event shapes below; every journal batch records the one it was written in. */
-export const EVENT_SCHEMA = 2;
+// 3 added the resale events and SeatsTransferred's sale: a superset of 2, read as it is.
+export const EVENT_SCHEMA = 3;
 
 /** A hold's seats and places, as the events that end a hold report them. */
 export interface HeldItems {
@@ -55,7 +56,17 @@ export type DomainEvent =
       /** Flat (area, places) pairs given back. */
       places: number[];
     }
-  | { type: 'SeatsTransferred'; orderId: string; fromFanId: string; toFanId: string; seats: number[] }
+  | {
+      type: 'SeatsTransferred';
+      orderId: string;
+      fromFanId: string;
+      toFanId: string;
+      seats: number[];
+      /** Present when a resale listing was bought: the listing, and the buyer's order that paid. */
+      sale?: { listingId: string; orderId: string };
+    }
+  | { type: 'ResaleListed'; listingId: string; fanId: string; seats: number[]; price: number }
+  | { type: 'ResaleWithdrawn'; listingId: string; fanId: string; seats: number[] }
   | { type: 'SeatsBlocked'; seats: number[] }
   | { type: 'SeatsUnblocked'; seats: number[] }
   /** Taken out of the inventory by an operator (for cameras, the press…), whatever their price. */
@@ -77,6 +88,8 @@ export const EVENT_TYPES: readonly EventType[] = [
   'SeatsBooked',
   'BookingCancelled',
   'SeatsTransferred',
+  'ResaleListed',
+  'ResaleWithdrawn',
   'SeatsBlocked',
   'SeatsUnblocked',
   'SeatsWithdrawn',

@@ -9,6 +9,7 @@ import {
 } from './holds.ts';
 import { evolvePricesChanged, evolveSaleChanged, evolveSeats } from './operator.ts';
 import type { Changes } from './outcome.ts';
+import { evolveResale } from './resale.ts';
 import type { EventState } from './state.ts';
 
 /**
@@ -41,6 +42,10 @@ export function evolve(state: EventState, e: DomainEvent, changes: Changes): voi
       break;
     case 'SeatsTransferred':
       evolveSeatsTransferred(state, e, changes);
+      break;
+    case 'ResaleListed':
+    case 'ResaleWithdrawn':
+      evolveResale(state, e, changes);
       break;
     case 'SeatsBlocked':
     case 'SeatsUnblocked':

@@ -1,5 +1,5 @@
 import type { SaleStatus } from './commands.ts';
-import { AVAILABLE, BOOKED, HELD, STATUS_NAMES, type StatusName } from './seat-status.ts';
+import { AVAILABLE, BOOKED, HELD, RESALE, STATUS_NAMES, type StatusName } from './seat-status.ts';
 import { areaAvailable, type EventState, type Hold } from './state.ts';
 
 // Read-only answers about an event's state, as plain data (they cross processes). Seats are
@@ -69,7 +69,7 @@ export function availableToHold(s: EventState): number {
 export function taken(s: EventState): number {
   let ga = 0;
   for (let i = 0; i < s.areaHeld.length; i++) ga += s.areaHeld[i] + s.areaBooked[i];
-  return s.statusCounts[HELD] + s.statusCounts[BOOKED] + ga;
+  return s.statusCounts[HELD] + s.statusCounts[BOOKED] + s.statusCounts[RESALE] + ga;
 }
 
 function holdView(s: EventState, h: Hold): HoldView {

@@ -35,6 +35,9 @@ function otherReply(layout: Layout, e: DomainEvent): Record<string, unknown> {
     }
     case 'SeatsTransferred':
       return { orderId: e.orderId, seats: e.seats, toFanId: e.toFanId };
+    case 'ResaleListed':
+    case 'ResaleWithdrawn':
+      return { listingId: e.listingId, seats: e.seats };
     case 'SeatsBlocked':
     case 'SeatsUnblocked':
     case 'SeatsWithdrawn':

@@ -1,7 +1,7 @@
 import type { Layout } from './chart.ts';
 import type { SaleStatus } from './commands.ts';
 import { ExpiryHeap } from './expiry-heap.ts';
-import { AVAILABLE, NOT_FOR_SALE } from './seat-status.ts';
+import { AVAILABLE, NOT_FOR_SALE, STATUS_NAMES } from './seat-status.ts';
 
 export interface EventConfig {
   /** How long a new hold lasts. */
@@ -111,7 +111,7 @@ export function createState(
   }
   const status = new Uint8Array(n);
   const rowAvailable = new Uint16Array(layout.rowCount);
-  const statusCounts = new Int32Array(5);
+  const statusCounts = new Int32Array(STATUS_NAMES.length);
   for (let s = 0; s < n; s++) {
     if (!opts.unpricedAvailable && priceArr[layout.seatCategory[s]] < 0) status[s] = NOT_FOR_SALE;
     else rowAvailable[layout.seatRow[s]]++;

@@ -17,7 +17,8 @@ const packr = new Packr({ useRecords: false });
 const PAGE = 64;
 
 // Batch payloads: msgpack arrays of tuples. Schema 1 (before decide/evolve) stored
-// [seq, at, command, key?]; schema 2 stores [seq, at, event, key|null, by|null], trailing
+// [seq, at, command, key?]; schema 2 stores [seq, at, event, key|null, by|null] (3, the same
+// tuples with more event types, reads the same way), trailing
 // nulls left off.
 type Tuple1 = [number, number, LegacyEntry['command'], string?];
 type Tuple2 = [number, number, JournalEntry['event'], (string | null)?, (string | null)?];
@@ -37,7 +38,7 @@ export function decodeEntries(schema: number, bytes: Uint8Array): StoredEntry[] 
       key === undefined ? { seq, at, command } : { seq, at, command, key },
     );
   }
-  if (schema !== EVENT_SCHEMA) throw new Error(`journal batch of unknown schema ${schema}; upgrade onsale`);
+  if (schema > EVENT_SCHEMA) throw new Error(`journal batch of unknown schema ${schema}; upgrade onsale`);
   return (packr.unpack(bytes) as Tuple2[]).map(([seq, at, event, key, by]) => {
     const e: JournalEntry = { seq, at, event };
     if (key != null) e.key = key;

@@ -8,7 +8,7 @@ import type { DomainEvent } from '../../src/domain/events.ts';
 import { evolve } from '../../src/domain/evolve.ts';
 import { nextExpiry } from '../../src/domain/holds.ts';
 import type { Outcome } from '../../src/domain/outcome.ts';
-import { AVAILABLE, BOOKED, HELD } from '../../src/domain/seat-status.ts';
+import { AVAILABLE, BOOKED, HELD, RESALE } from '../../src/domain/seat-status.ts';
 import { decodeState, encodeState } from '../../src/domain/snapshot.ts';
 import { createState, type EventConfig, type EventState, fanTickets } from '../../src/domain/state.ts';
 import { CONFIG, fixtureChart, fixtureLayout, PRICES, T0 } from '../support/fixture.ts';
@@ -17,8 +17,15 @@ import { CONFIG, fixtureChart, fixtureLayout, PRICES, T0 } from '../support/fixt
 // strings for statuses and names, no typed arrays, no interning, no heap. The real domain
 // and the model get the same random command sequences and must agree at every step.
 
-type Status = 'available' | 'held' | 'booked' | 'blocked' | 'notForSale';
-const STATUS_CODE: Record<Status, number> = { available: 0, held: 1, booked: 2, blocked: 3, notForSale: 4 };
+type Status = 'available' | 'held' | 'booked' | 'blocked' | 'notForSale' | 'resale';
+const STATUS_CODE: Record<Status, number> = {
+  available: 0,
+  held: 1,
+  booked: 2,
+  blocked: 3,
+  notForSale: 4,
+  resale: 5,
+};
 
 interface SeatInfo {
   row: number;
@@ -278,9 +285,29 @@ class Model {
         }
         const seats = cmd.seats ?? order.seats.filter((s) => this.seats[s].owner === cmd.fromFanId);
         if (seats.length === 0) return no('NOT_OWNER');
-        if (seats.some((s) => this.seats[s].owner !== cmd.fromFanId)) return no('NOT_OWNER');
+        for (const s of seats) {
+          if (this.seats[s].owner !== cmd.fromFanId) return no('NOT_OWNER');
+          // A listed seat goes only to a buyer of its listing, and a buyer only gets a listed one.
+          const listed = this.seats[s].status === 'resale';
+          if (listed && !cmd.sale) return no('SEAT_LISTED');
+          if (!listed && cmd.sale) return no('NOT_LISTED');
+        }
         if (this.fanCount(cmd.toFanId) + seats.length > this.config.maxPerFan) return no('LIMIT_PER_FAN');
-        for (const s of seats) this.seats[s].owner = cmd.toFanId;
+        for (const s of seats) this.seats[s] = { ...this.seats[s], status: 'booked', owner: cmd.toFanId };
+        return OK;
+      }
+      case 'listResale':
+      case 'withdrawResale': {
+        const bad = this.checkSeats(cmd.seats);
+        if (bad) return no(bad);
+        const want: Status = cmd.type === 'listResale' ? 'booked' : 'resale';
+        for (const s of cmd.seats) {
+          const x = this.seats[s];
+          if (x.status !== 'booked' && x.status !== 'resale') return no('NOT_OWNER');
+          if (x.owner !== cmd.fanId) return no('NOT_OWNER');
+          if (x.status !== want) return no(want === 'resale' ? 'NOT_LISTED' : 'SEAT_LISTED');
+        }
+        for (const s of cmd.seats) this.seats[s].status = want === 'booked' ? 'resale' : 'booked';
         return OK;
       }
       case 'block':
@@ -477,7 +504,16 @@ type Intent =
   | { t: 'unblock'; n: number; seats: number[] }
   | { t: 'book'; ref: HoldRef; orderId: string; liveOrder: number | null }
   | { t: 'cancelBooking'; ref: OrderRef; sel: SeatSel }
-  | { t: 'transfer'; ref: OrderRef; sel: SeatSel; fromOwner: boolean; from: string; to: string };
+  | {
+      t: 'transfer';
+      ref: OrderRef;
+      sel: SeatSel;
+      fromOwner: boolean;
+      from: string;
+      to: string;
+      sale: boolean;
+    }
+  | { t: 'resale'; list: boolean; ref: OrderRef; sel: SeatSel; fromOwner: boolean; from: string };
 
 const cmd = (a: fc.Arbitrary<Command>): fc.Arbitrary<Intent> => a.map((c) => ({ t: 'cmd', cmd: c }));
 
@@ -561,6 +597,18 @@ const intentArb: fc.Arbitrary<Intent> = fc.oneof(
       fromOwner: fc.constantFrom(true, true, false),
       from: fanArb,
       to: fanArb,
+      sale: fc.boolean(),
+    }),
+  },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      t: fc.constant('resale' as const),
+      list: fc.constantFrom(true, true, false),
+      ref: orderRefArb,
+      sel: seatSelArb,
+      fromOwner: fc.constantFrom(true, true, true, false),
+      from: fanArb,
     }),
   },
   { weight: 1, arbitrary: cmd(fc.record({ type: fc.constant('block' as const), seats: opSeatsArb })) },
@@ -644,6 +692,12 @@ function resolveSeats(order: MOrder | string, sel: SeatSel): number[] | undefine
   return out;
 }
 
+/** The fan a transfer or a listing is made as: mostly the holder of a seat of the order. */
+function ownerOf(m: Model, order: MOrder | string, intent: { fromOwner: boolean; from: string }): string {
+  if (!intent.fromOwner || typeof order === 'string') return intent.from;
+  return order.seats.map((s) => m.seats[s].owner).find((o) => o !== null) ?? order.fan;
+}
+
 function resolve(m: Model, intent: Intent): Command {
   switch (intent.t) {
     case 'cmd':
@@ -675,13 +729,21 @@ function resolve(m: Model, intent: Intent): Command {
       const order = resolveOrder(m, intent.ref);
       const seats = resolveSeats(order, intent.sel);
       const orderId = typeof order === 'string' ? order : order.id;
-      let from = intent.from;
-      if (intent.fromOwner && typeof order !== 'string') {
-        const owned = order.seats.map((s) => m.seats[s].owner).find((o) => o !== null);
-        from = owned ?? order.fan;
-      }
-      const base = { type: 'transfer' as const, orderId, fromFanId: from, toFanId: intent.to };
-      return seats ? { ...base, seats } : base;
+      const from = ownerOf(m, order, intent);
+      const base: Command = { type: 'transfer' as const, orderId, fromFanId: from, toFanId: intent.to };
+      if (seats) base.seats = seats;
+      if (intent.sale) base.sale = { listingId: 'l1', orderId: 'buyer-order' };
+      return base;
+    }
+    case 'resale': {
+      const order = resolveOrder(m, intent.ref);
+      const seats =
+        resolveSeats(order, intent.sel) ?? (typeof order === 'string' ? [0] : order.seats.slice(0, 2));
+      const fanId = ownerOf(m, order, intent);
+      const listingId = 'l1';
+      return intent.list
+        ? { type: 'listResale', listingId, fanId, seats: seats.length ? seats : [0], price: 4200 }
+        : { type: 'withdrawResale', listingId, fanId, seats: seats.length ? seats : [0] };
     }
   }
 }
@@ -703,15 +765,16 @@ function checkInvariants(s: EventState): void {
   const { layout } = s;
   const problems: string[] = [];
   const fail = (msg: string) => problems.push(msg);
-  const counts = [0, 0, 0, 0, 0];
+  const counts = [0, 0, 0, 0, 0, 0];
   const rowAvail = new Array<number>(layout.rowCount).fill(0);
   for (let i = 0; i < layout.seatCount; i++) {
     const st = s.status[i];
     counts[st]++;
     if (st === AVAILABLE) rowAvail[layout.seatRow[i]]++;
-    if ((s.holder[i] !== 0) !== (st === HELD || st === BOOKED))
+    if ((s.holder[i] !== 0) !== (st === HELD || st === BOOKED || st === RESALE))
       fail(`seat ${i}: holder ${s.holder[i]} with status ${st}`);
-    if ((s.order[i] !== 0) !== (st === BOOKED)) fail(`seat ${i}: order ${s.order[i]} with status ${st}`);
+    if ((s.order[i] !== 0) !== (st === BOOKED || st === RESALE))
+      fail(`seat ${i}: order ${s.order[i]} with status ${st}`);
   }
   if (counts.join() !== Array.from(s.statusCounts).join())
     fail(`statusCounts ${s.statusCounts} != recount ${counts}`);
@@ -742,7 +805,8 @@ function checkInvariants(s: EventState): void {
   s.orders.forEach((o, i) => {
     for (const seat of o.seats) {
       claim(seat, `order ${o.id}`);
-      if (s.status[seat] !== BOOKED) fail(`seat ${seat} of order ${o.id} is not BOOKED`);
+      if (s.status[seat] !== BOOKED && s.status[seat] !== RESALE)
+        fail(`seat ${seat} of order ${o.id} is not BOOKED`);
       if (s.order[seat] !== i + 1) fail(`seat ${seat} of order ${o.id} points at order ${s.order[seat]}`);
     }
     o.places.forEach((p, a) => {
@@ -751,7 +815,7 @@ function checkInvariants(s: EventState): void {
     });
   });
   for (let i = 0; i < layout.seatCount; i++) {
-    if ((s.status[i] === HELD || s.status[i] === BOOKED) && !claimedBy.has(i))
+    if ((s.status[i] === HELD || s.status[i] === BOOKED || s.status[i] === RESALE) && !claimedBy.has(i))
       fail(`seat ${i} is taken by nobody`);
     if (s.holder[i] !== 0) tickets[s.holder[i] - 1]++;
   }
