@@ -1,9 +1,11 @@
 # onsale: multi-stage build on Node 20 / Debian bookworm, runs as a non-root user.
-# TypeScript runs through tsx (a runtime dependency), so the build stage only installs.
+# TypeScript runs through tsx (a runtime dependency); the build stage installs and builds
+# the web app (npm's prepare script: vite build into client/web/dist).
 
 FROM node:20-bookworm-slim AS deps
 WORKDIR /app
-COPY package.json package-lock.json ./
+COPY package.json package-lock.json tsconfig.json ./
+COPY client ./client
 # The lock file lacks other platforms' optional binaries (see .ci/run): fall back to install.
 RUN npm ci --omit=dev --no-audit --no-fund || npm install --omit=dev --no-audit --no-fund
 
@@ -17,6 +19,7 @@ COPY --from=deps /app/node_modules ./node_modules
 COPY package.json ./
 COPY src ./src
 COPY client ./client
+COPY --from=deps /app/client/web/dist ./client/web/dist
 # The deps stage has no src, so its postinstall made no PGlite cluster template: make it
 # here, so a first start copies it instead of running initdb (src/persistence/install.ts).
 RUN node --import tsx src/persistence/install.ts && mkdir -p /data && chown node:node /data

@@ -23,8 +23,8 @@ function registered(): Set<string> {
   for (const f of files(join(root, 'src'))) {
     for (const m of readFileSync(f, 'utf8').matchAll(call)) {
       const path = m[2];
-      // The 404 fallback, the socket (docs/protocol.md) and the web page's static files.
-      if (['/*', '/ws', '/', '/app.js'].includes(path)) continue;
+      // The 404 fallback and the web app (its files and pages), and the socket (docs/protocol.md).
+      if (['/*', '/ws'].includes(path)) continue;
       const method = m[1] === 'del' ? 'delete' : m[1];
       found.add(`${method} ${normalise(path)}`);
     }

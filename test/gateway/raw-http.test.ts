@@ -112,8 +112,9 @@ describe('malformed HTTP on a raw socket', () => {
     ['the health probe', 'GET /healthz HTTP/1.1\r\nHost:\r\n\r\n'],
     ['the readiness probe', 'GET /readyz HTTP/1.1\r\nHost:\r\n\r\n'],
     ['the metrics', 'GET /metrics HTTP/1.1\r\nHost:\r\n\r\n'],
-    ['the web page', 'GET / HTTP/1.1\r\nHost:\r\n\r\n'],
-    ['the web bundle', 'GET /app.js HTTP/1.1\r\nHost:\r\n\r\n'],
+    ['the web app', 'GET / HTTP/1.1\r\nHost:\r\n\r\n'],
+    ['an app route', 'GET /events/demo-stadium HTTP/1.1\r\nHost:\r\n\r\n'],
+    ['an app file', 'GET /index.html HTTP/1.1\r\nHost:\r\n\r\n'],
     [
       'a WebSocket upgrade',
       'GET /ws HTTP/1.1\r\nHost:\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',

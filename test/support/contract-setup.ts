@@ -18,7 +18,7 @@ import type { Contract, Exchange, Violation } from './contract.ts';
 // JSON line per test file: responses checked, bodies that could not be read, violations, the
 // milliseconds the checks took, and the responses checked per operation and status.
 
-/** The server's documented paths (others, such as /ws or /app.js, are never looked at). */
+/** The server's documented paths (others, such as /ws or the web app's, are never looked at). */
 const SERVER_PATH = /^\/(api|internal)\/|^\/(healthz|readyz|metrics)$/;
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 /** A body that has not arrived by then is left unchecked (the test aborted it, or the server went). */
