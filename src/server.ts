@@ -1,5 +1,4 @@
 import type { Logger } from 'pino';
-import { isAppPath } from '../client/web/lib/routes.ts';
 import { Accounts } from './accounts/accounts.ts';
 import { bootstrapAdmin } from './accounts/bootstrap-admin.ts';
 import { accountRoutes } from './accounts/routes.ts';
@@ -9,6 +8,10 @@ import { type EventInfo, EventSpecs } from './catalog/live.ts';
 import { catalogRoutes } from './catalog/routes.ts';
 import { CatalogStore } from './catalog/store.ts';
 import type { Config } from './config.ts';
+import { OperatorFeed } from './dashboard/feed.ts';
+import { dashboardRoutes } from './dashboard/routes.ts';
+import { dashboardSocketHandlers } from './dashboard/socket-handlers.ts';
+import type { Availability } from './domain/queries.ts';
 import { AppError } from './errors.ts';
 import { refuseWithoutHost, sendError, sendJson, watchAbort } from './gateway/http.ts';
 import { createMetrics } from './gateway/metrics.ts';
@@ -16,13 +19,14 @@ import { RateLimiter } from './gateway/rate-limit.ts';
 import { type RouteInfo, Router } from './gateway/router.ts';
 import { Sockets } from './gateway/sockets.ts';
 import { assertNativeUws, uWS } from './gateway/uws.ts';
-import { loadWebApp, webRoutes } from './gateway/web.ts';
+import { buildWebPage, webRoutes } from './gateway/web.ts';
 import { OutboxSender } from './notifications/sender.ts';
 import { mailTransport } from './notifications/transport.ts';
 import { presaleCodeValid } from './orders/codes.ts';
 import { queuePaidMail, queueRefundMail } from './orders/mail.ts';
 import { CANCELLED, Orders } from './orders/orders.ts';
 import { orderRoutes } from './orders/routes.ts';
+import { salesReport } from './orders/sales.ts';
 import { observeBreaker } from './payments/breaker-metrics.ts';
 import { openPayments, ownWebhookUrl, type Payments } from './payments/open-provider.ts';
 import type { PaymentEventSink } from './payments/provider.ts';
@@ -39,7 +43,7 @@ import { Scanning } from './scanning/scanning.ts';
 import { ticketCredentials } from './scanning/tickets-adapter.ts';
 import { DeltaFeed } from './seating/delta-feed.ts';
 import { internalRoutes } from './seating/internal-routes.ts';
-import { LiveEvents } from './seating/live-events.ts';
+import { type LiveEvent, LiveEvents } from './seating/live-events.ts';
 import { seatingRoutes } from './seating/routes.ts';
 import { SeatCommands } from './seating/seat-commands.ts';
 import { SeatPublisher, seatSocketHandlers, watched } from './seating/socket-handlers.ts';
@@ -90,9 +94,9 @@ export interface StartOptions {
  */
 export async function startServer(config: Config, log: Logger, opts: StartOptions = {}): Promise<Server> {
   assertNativeUws();
-  // The web app is read from client/web/dist (built there first if missing), meanwhile.
-  const webApp = loadWebApp(undefined, (msg) => log.info(msg));
-  webApp.catch(() => {}); // awaited below; a failure there must not be unhandled before
+  // The web page is bundled by esbuild in its own process, meanwhile.
+  const webPage = buildWebPage();
+  webPage.catch(() => {}); // awaited below; a failure there must not be unhandled before
   const db = await (opts.db ??
     openDb({
       databaseUrl: config.DATABASE_URL,
@@ -138,10 +142,23 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
     batch: (n) => metrics.journalBatch.observe(n),
     commit: (s) => metrics.journalCommit.observe(s),
   });
-  const journal =
+  // The operators' dashboard times the appends of the events it watches (src/dashboard).
+  let rooms: WaitingRooms | undefined;
+  const dashboard: OperatorFeed = new OperatorFeed({
+    sockets,
+    availability: async (eventId): Promise<Availability | null> => {
+      const live: LiveEvent | null = await events.get(eventId);
+      return live ? live.handle.query('availability', {}) : null;
+    },
+    room: (eventId) => rooms?.info(eventId),
+    sales: (eventId) => salesReport(db, eventId),
+    log,
+  });
+  const journal = dashboard.observe(
     config.ONSALE_FAULT_APPEND_DELAY_MS > 0
       ? delayAppends(observed, config.ONSALE_FAULT_APPEND_DELAY_MS)
-      : observed;
+      : observed,
+  );
   const store = new CatalogStore(db);
   const specs = new EventSpecs(store);
   const directory = new Directory<EventInfo>(
@@ -184,7 +201,7 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
       throw e;
     }
   };
-  const rooms = await WaitingRooms.open(db, {
+  rooms = await WaitingRooms.open(db, {
     secret: config.ONSALE_JWT_SECRET,
     log,
     // Rooms are for events out of draft; a running actor is one.
@@ -213,7 +230,10 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
     presale: async (eventId, user, code) =>
       (await catalog.mayPresale(eventId, user)) ||
       (code !== undefined && (await presaleCodeValid(db, eventId, code))),
-    onHold: (eventId, ms) => capacity?.recordHold(eventId, ms),
+    onHold: (eventId, ms) => {
+      capacity?.recordHold(eventId, ms);
+      dashboard.recordHold(eventId, ms);
+    },
   });
 
   // Payments: the provider the configuration names (Stripe, else the simulator) behind its
@@ -269,7 +289,9 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
   if (config.ONSALE_INTERNAL_API === '1') internalRoutes(router, directory);
   seatSocketHandlers(sockets, { events, seats, publisher, metrics });
   queueSocketHandlers(sockets);
-  webRoutes(app, await webApp, { isAppPath });
+  dashboardRoutes(router, dashboard);
+  dashboardSocketHandlers(sockets, dashboard);
+  webRoutes(app, await webPage);
   app.get('/metrics', (res, req) => {
     if (refuseWithoutHost(res, req.getHeader('host'))) return;
     const abort = watchAbort(res);
@@ -339,6 +361,7 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
     async close() {
       uWS.us_listen_socket_close(listenSocket);
       limiter.close();
+      dashboard.close();
       await rooms.close();
       await orders.close();
       await catalog.close();

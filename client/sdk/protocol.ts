@@ -55,6 +55,9 @@ export const clientMessageSchema = z.discriminatedUnion('t', [
   z.object({ t: z.literal('resync'), e: publicId }).strict(),
   z.object({ t: z.literal('qsub'), e: publicId }).strict(),
   z.object({ t: z.literal('qunsub'), e: publicId }).strict(),
+  // The operators' live dashboard (src/dashboard): a `stats` message about once a second.
+  z.object({ t: z.literal('osub'), e: publicId }).strict(),
+  z.object({ t: z.literal('ounsub'), e: publicId }).strict(),
   z.object({ t: z.literal('ping'), id: requestId }).strict(),
   // "exactly one target" is checked by the handler, which answers with the request's id.
   z
@@ -106,4 +109,40 @@ export type ServerMessage =
   | { t: 'reply'; id: number | string; ok: true; value: unknown }
   | { t: 'reply'; id: number | string; ok: false; error: { code: string; message: string } }
   | { t: 'error'; id?: number | string; code: string; message: string }
-  | { t: 'pong'; id: number | string };
+  | { t: 'pong'; id: number | string }
+  | ({ t: 'stats' } & OperatorStats);
+
+/** Milliseconds over the last 10 s: null percentiles when nothing happened. */
+export interface LatencyStats {
+  count: number;
+  p50: number | null;
+  p99: number | null;
+  max: number | null;
+}
+
+/** The operators' once-a-second figures of one event (`osub`; GET /api/events/:id/dashboard). */
+export interface OperatorStats {
+  e: string;
+  /** When the figures were read, epoch milliseconds. */
+  at: number;
+  /** The seat state's version, and the actor's sale (open, presale, paused, closed). */
+  version: number;
+  sale: string;
+  seats: Record<StatusName, number>;
+  areas: { id: string; name: string; capacity: number; available: number }[];
+  /** From the orders: paid, partly refunded and refunded ones; amounts in minor units. */
+  sales: {
+    currency: string | null;
+    orders: number;
+    tickets: number;
+    revenue: number;
+    refunded: number;
+    /** The last 60 minutes with a sale, oldest first. */
+    byMinute: { minute: string; orders: number; tickets: number; revenue: number }[];
+  };
+  /** The waiting room, or null when the event has none yet. */
+  queue: { enabled: boolean; rate: number; effectiveRate: number; waiting: number; serving: number } | null;
+  /** Hold requests answered (HTTP and socket), and this event's journal commits. */
+  holdMs: LatencyStats;
+  commitMs: LatencyStats;
+}

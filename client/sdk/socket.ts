@@ -42,6 +42,8 @@ export class OnsaleSocket {
   private firstSnap = new Map<string, { promise: Promise<SeatMap>; resolve(m: SeatMap): void }>();
   private resyncing = new Set<string>();
   private queueListeners = new Map<string, Set<(t: QueueTick & { waiting?: number }) => void>>();
+  /** Listeners of message types this class does not handle itself (operator.ts: `stats`). */
+  private listeners = new Map<string, Set<(m: Msg) => void>>();
   private nextId = 1;
   private closed: Promise<{ code: number; reason: string }>;
   /** Set once the socket closed: later requests fail at once instead of waiting forever. */
@@ -164,6 +166,17 @@ export class OnsaleSocket {
     return () => set.delete(fn);
   }
 
+  /** Listens to server messages of a type handled elsewhere in the SDK (operator.ts: `stats`). */
+  on(type: string, fn: (m: Msg) => void): () => void {
+    let set = this.listeners.get(type);
+    if (!set) {
+      set = new Set();
+      this.listeners.set(type, set);
+    }
+    set.add(fn);
+    return () => set.delete(fn);
+  }
+
   close(): Promise<{ code: number; reason: string }> {
     this.ws.close();
     return this.closed;
@@ -242,6 +255,8 @@ export class OnsaleSocket {
         } else this.onError(e);
         return;
       }
+      default:
+        for (const fn of this.listeners.get(m.t) ?? []) fn(m);
     }
   }
 }
