@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { isAppPath } from '../client/web/lib/routes.ts';
 import { Accounts } from './accounts/accounts.ts';
 import { bootstrapAdmin } from './accounts/bootstrap-admin.ts';
 import { accountRoutes } from './accounts/routes.ts';
@@ -19,7 +20,7 @@ import { RateLimiter } from './gateway/rate-limit.ts';
 import { type RouteInfo, Router } from './gateway/router.ts';
 import { Sockets } from './gateway/sockets.ts';
 import { assertNativeUws, uWS } from './gateway/uws.ts';
-import { buildWebPage, webRoutes } from './gateway/web.ts';
+import { loadWebApp, webRoutes } from './gateway/web.ts';
 import { OutboxSender } from './notifications/sender.ts';
 import { mailTransport } from './notifications/transport.ts';
 import { presaleCodeValid } from './orders/codes.ts';
@@ -94,9 +95,9 @@ export interface StartOptions {
  */
 export async function startServer(config: Config, log: Logger, opts: StartOptions = {}): Promise<Server> {
   assertNativeUws();
-  // The web page is bundled by esbuild in its own process, meanwhile.
-  const webPage = buildWebPage();
-  webPage.catch(() => {}); // awaited below; a failure there must not be unhandled before
+  // The web app is read from client/web/dist (built there first if missing), meanwhile.
+  const webApp = loadWebApp(undefined, (msg) => log.info(msg));
+  webApp.catch(() => {}); // awaited below; a failure there must not be unhandled before
   const db = await (opts.db ??
     openDb({
       databaseUrl: config.DATABASE_URL,
@@ -291,7 +292,7 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
   queueSocketHandlers(sockets);
   dashboardRoutes(router, dashboard);
   dashboardSocketHandlers(sockets, dashboard);
-  webRoutes(app, await webPage);
+  webRoutes(app, await webApp, { isAppPath });
   app.get('/metrics', (res, req) => {
     if (refuseWithoutHost(res, req.getHeader('host'))) return;
     const abort = watchAbort(res);
