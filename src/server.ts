@@ -39,6 +39,8 @@ import { DbJournal } from './persistence/journal.ts';
 import { observeJournal } from './persistence/journal-metrics.ts';
 import { openDb } from './persistence/open-db.ts';
 import { DbSnapshots } from './persistence/snapshots.ts';
+import { ResaleMarket } from './resale/market.ts';
+import { resaleRoutes } from './resale/routes.ts';
 import { scanningRoutes } from './scanning/routes.ts';
 import { Scanning } from './scanning/scanning.ts';
 import { ticketCredentials } from './scanning/tickets-adapter.ts';
@@ -71,6 +73,8 @@ export interface Server {
   payments: Payments;
   /** Checkout, orders, refunds (src/orders). */
   orders: Orders;
+  /** The resale market (src/resale). */
+  resale: ResaleMarket;
   /** Open WebSockets right now. */
   sockets(): number;
   /** Every HTTP route of the router (tests walk them). */
@@ -242,8 +246,10 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
   const payments = await openPayments(db, config, { log, observer: observeBreaker(metrics) });
   // Orders: checkout, payment, booking through the actors, tickets from the commit stream,
   // refunds, the box office; their mails go through the outbox.
+  // The resale market (src/resale): listings on the seat map, bought through checkout.
+  const resale = new ResaleMarket(db, events, log);
   const orders = new Orders(
-    { db, events, payments: payments.provider, log, mailQueued: () => mail.wake() },
+    { db, events, payments: payments.provider, resale, log, mailQueued: () => mail.wake() },
     {
       orderPaid: (tx, order, eventName) => queuePaidMail(tx, order, eventName),
       orderRefunded: (tx, order, eventName, amount, reason) =>
@@ -258,6 +264,7 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
     { overdueSeconds: config.ONSALE_PAYMENT_OVERDUE_SECONDS },
   );
   orders.start(directory.commits);
+  resale.start(directory.commits);
   // Tests of the payments alone may hear the webhooks themselves.
   const paymentSink: PaymentEventSink = opts.paymentSink ?? orders;
 
@@ -278,6 +285,7 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
     mailQueued: () => mail.wake(),
   });
   ticketRoutes(router, { tickets, db });
+  resaleRoutes(router, resale);
   // Scanning at the gates (src/scanning), on the tickets' credentials.
   const scanning = new Scanning({ db, tickets: ticketCredentials, log });
   scanningRoutes(router, {
@@ -357,6 +365,7 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
     mail,
     payments,
     orders,
+    resale,
     sockets: () => sockets.count(),
     routes: router.routes,
     async close() {
@@ -365,6 +374,7 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
       dashboard.close();
       await rooms.close();
       await orders.close();
+      await resale.close();
       await catalog.close();
       await directory.close();
       feed.close();

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { nanoid } from 'nanoid';
 import { z } from 'zod';
 import { AppError } from '../errors.ts';
+import type { Db } from '../persistence/db.ts';
 import type { User } from '../user.ts';
 import { takeCode } from './codes.ts';
 import type { OrdersContext } from './context.ts';
@@ -32,12 +33,18 @@ export const checkoutSchema = z
     eventId: id,
     /** The holds to buy; all the fan's live holds of the event when absent. */
     holdIds: z.array(id).min(1).max(20).optional(),
+    /** A resale listing to buy instead of holds (GET /api/events/:id/resale): one per order. */
+    listingId: id.optional(),
     code: z.string().min(1).max(32).optional(),
     /** Where the confirmation goes; the account's email when absent. */
     email: z.email().max(254).optional(),
     name: z.string().min(1).max(200).optional(),
   })
-  .strict();
+  .strict()
+  .refine((r) => !(r.listingId && (r.holdIds || r.code)), {
+    message: 'a resale listing is bought on its own: no holds, no code',
+    path: ['listingId'],
+  });
 export type CheckoutRequest = z.infer<typeof checkoutSchema>;
 
 export interface PaymentInfo {
@@ -59,6 +66,7 @@ export interface NewOrder {
   user: User;
   eventId: string;
   holdIds?: string[];
+  listingId?: string;
   code?: string;
   email: string;
   name?: string;
@@ -95,6 +103,7 @@ export async function placeOrder(
     if (earlier.request_digest !== o.digest) throw keyReused();
     return { row: earlier, created: false };
   }
+  if (o.listingId) return placeResale(ctx, o, o.listingId);
   const ev = await ctx.events.need(o.eventId);
   const now = Date.now();
   const live = (await ev.handle.query('holdsOf', { fanId: o.user.id })).filter((h) => h.expiresAt > now);
@@ -119,36 +128,19 @@ export async function placeOrder(
       // Complimentary tickets cost nothing at all: no fee, no tax.
       const charged = o.comp ? { ...policy, ...NO_FEES } : policy;
       const q: StoredQuote = { ...quote(charged, lines, discount), items };
-      const { rows } = await tx.query<OrderRow>(
-        `INSERT INTO orders (id, event_id, fan_id, email, name, status, channel, method, currency, quote,
-           total, code, hold_ids, idempotency_key, request_digest, expires_at)
-         VALUES ($1, $2, $3, $4, $5, 'pending_payment', $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
-         ON CONFLICT (fan_id, idempotency_key) DO NOTHING RETURNING ${ORDER_COLUMNS}`,
-        [
-          orderId,
-          ev.id,
-          o.user.id,
-          o.email.trim().toLowerCase(),
-          o.name ?? null,
-          o.channel,
-          // Nothing to pay online (a full discount): no provider is asked.
-          q.total === 0 && o.method === 'card' ? 'free' : o.method,
-          q.currency,
-          JSON.stringify(q),
-          q.total,
-          o.code ? o.code.toUpperCase() : null,
-          holds.map((h) => h.holdId),
-          o.key,
-          o.digest,
-          new Date(expiresAt),
-        ],
+      const row = await insertOrder(
+        tx,
+        o,
+        orderId,
+        q,
+        holds.map((h) => h.holdId),
+        new Date(expiresAt),
       );
-      if (!rows[0]) throw new KeyRace();
       await tx.query('INSERT INTO order_holds (hold_id, order_id) SELECT unnest($1::text[]), $2', [
         holds.map((h) => h.holdId),
         orderId,
       ]);
-      return { row: rows[0], created: true };
+      return { row, created: true };
     });
   } catch (e) {
     // A concurrent request with the same key committed first: answer as its retry.
@@ -160,6 +152,85 @@ export async function placeOrder(
 }
 
 class KeyRace extends Error {}
+
+/** The order's row, pending payment; KeyRace when a request with the same key got there first. */
+async function insertOrder(
+  tx: Db,
+  o: NewOrder,
+  orderId: string,
+  q: StoredQuote,
+  holdIds: string[],
+  expiresAt: Date,
+): Promise<OrderRow> {
+  const { rows } = await tx.query<OrderRow>(
+    `INSERT INTO orders (id, event_id, fan_id, email, name, status, channel, method, currency, quote,
+       total, code, hold_ids, idempotency_key, request_digest, expires_at)
+     VALUES ($1, $2, $3, $4, $5, 'pending_payment', $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+     ON CONFLICT (fan_id, idempotency_key) DO NOTHING RETURNING ${ORDER_COLUMNS}`,
+    [
+      orderId,
+      o.eventId,
+      o.user.id,
+      o.email.trim().toLowerCase(),
+      o.name ?? null,
+      o.channel,
+      // Nothing to pay online (a full discount): no provider is asked.
+      q.total === 0 && o.method === 'card' ? 'free' : o.method,
+      q.currency,
+      JSON.stringify(q),
+      q.total,
+      o.code ? o.code.toUpperCase() : null,
+      holdIds,
+      o.key,
+      o.digest,
+      expiresAt,
+    ],
+  );
+  if (!rows[0]) throw new KeyRace();
+  return rows[0];
+}
+
+/** How long a buyer has to pay for a resale listing before another buyer may take it. */
+export const RESALE_RESERVE_MS = 10 * 60_000;
+
+/**
+ * A resale listing becoming an order: priced at the listing's price (the seller's price is
+ * what the buyer pays: no fee or tax on top, the cap already counts the first sale's), and
+ * reserved for the order in the same transaction, so two buyers racing for one listing get
+ * one order between them.
+ */
+async function placeResale(
+  ctx: OrdersContext,
+  o: NewOrder,
+  listingId: string,
+): Promise<{ row: OrderRow; created: boolean }> {
+  if (!ctx.resale) throw new AppError('LISTING_UNAVAILABLE', 'this server has no resale market');
+  const line = await ctx.resale.offer(listingId, o.user.id);
+  if (line.eventId !== o.eventId)
+    throw new AppError(
+      'LISTING_NOT_FOUND',
+      `no listing ${JSON.stringify(listingId.slice(0, 64))} on this event`,
+    );
+  const orderId = `ord_${nanoid(16)}`;
+  const until = new Date(Date.now() + RESALE_RESERVE_MS);
+  const lines = [
+    { item: line.item, label: line.label, category: line.category, price: line.price, quantity: 1 },
+  ];
+  const q: StoredQuote = {
+    ...quote({ currency: line.currency, ...NO_FEES }, lines),
+    items: [{ listing: line.listingId, seat: line.seat, from: line.sellerId, fromOrder: line.sellerOrderId }],
+  };
+  try {
+    return await ctx.db.transaction(async (tx) => {
+      const row = await insertOrder(tx, o, orderId, q, [], until);
+      await ctx.resale!.reserve(tx, listingId, orderId, until);
+      return { row, created: true };
+    });
+  } catch (e) {
+    if (e instanceof KeyRace) return placeOrder(ctx, o);
+    throw e;
+  }
+}
 
 function isUniqueViolation(e: unknown, constraint: string): boolean {
   const err = e as { code?: string; constraint?: string; message?: string };

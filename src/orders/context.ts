@@ -1,12 +1,14 @@
 import type { Logger } from 'pino';
 import type { Db } from '../persistence/db.ts';
-import type { EventAccess, PaymentGateway } from './ports.ts';
+import type { EventAccess, PaymentGateway, ResaleDesk } from './ports.ts';
 
 /** What the orders' operations share: the database, the events, the provider. */
 export interface OrdersContext {
   db: Db;
   events: EventAccess;
   payments: PaymentGateway;
+  /** The resale market, when the server has one (checkout of listings). */
+  resale?: ResaleDesk;
   log: Logger;
   /** Nudges the mail sender after a transaction that enqueued mail. */
   mailQueued(): void;

@@ -69,6 +69,7 @@ export class Orders {
       user,
       eventId: req.eventId,
       holdIds: req.holdIds,
+      listingId: req.listingId,
       code: req.code,
       email: req.email ?? user.email,
       name: req.name,
@@ -232,6 +233,12 @@ export class Orders {
        ORDER BY updated_at LIMIT 100`,
     );
     for (const o of rows) await this.settleOrder(o);
+    // Orders of a resale listing hold no seats: they expire when their reservation does.
+    await this.ctx.db.query(
+      `UPDATE orders SET status = 'expired', updated_at = now()
+        WHERE status = 'pending_payment' AND cardinality(hold_ids) = 0 AND expires_at < now()
+          AND payment_status IS DISTINCT FROM 'succeeded'`,
+    );
     await this.chaseOverdue();
     for (const r of await pendingRefunds(this.ctx.db)) await carryOut(this.ctx, r);
     for (const eventId of await unfinishedCancellations(this.ctx))

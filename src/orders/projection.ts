@@ -1,5 +1,6 @@
 import { nanoid } from 'nanoid';
 import type { DurableSubscriber, EventBatch } from '../actors/commit-stream.ts';
+import { readCheckpoint, writeCheckpoint } from '../persistence/checkpoints.ts';
 import type { Db } from '../persistence/db.ts';
 import { returnCode } from './codes.ts';
 import type { OrdersContext } from './context.ts';
@@ -44,11 +45,7 @@ export class OrdersProjection implements DurableSubscriber {
   ) {}
 
   async checkpoint(eventId: string): Promise<number> {
-    const { rows } = await this.ctx.db.query<{ version: number }>(
-      'SELECT version FROM stream_checkpoints WHERE subscriber = $1 AND event_id = $2',
-      [SUBSCRIBER, eventId],
-    );
-    const v = rows[0]?.version ?? 0;
+    const v = await readCheckpoint(this.ctx.db, SUBSCRIBER, eventId);
     this.written.set(eventId, v);
     return v;
   }
@@ -57,6 +54,8 @@ export class OrdersProjection implements DurableSubscriber {
     const booked: Booking[] = [];
     const lapsed: string[] = [];
     const cancelled: { orderId: string; seats: number[]; places: boolean }[] = [];
+    /** Buyers' orders of resale listings, paid: the seat is theirs now. */
+    const resold: string[] = [];
     for (const { event: e } of batch.entries) {
       if (e.type === 'SeatsBooked')
         booked.push({ orderId: e.orderId, seats: e.seats, area: e.area, places: e.places });
@@ -64,9 +63,10 @@ export class OrdersProjection implements DurableSubscriber {
       else if (e.type === 'HoldReleased') lapsed.push(e.holdId);
       else if (e.type === 'BookingCancelled')
         cancelled.push({ orderId: e.orderId, seats: e.seats, places: e.places.length > 0 });
+      else if (e.type === 'SeatsTransferred' && e.sale) resold.push(e.sale.orderId);
     }
     const { eventId } = batch;
-    const idle = booked.length === 0 && lapsed.length === 0 && cancelled.length === 0;
+    const idle = booked.length === 0 && lapsed.length === 0 && cancelled.length === 0 && resold.length === 0;
     if (idle && batch.toVersion - (this.written.get(eventId) ?? 0) < CHECKPOINT_EVERY) return;
     // The event before the transaction: on PGlite (one connection) a read outside the
     // transaction, such as an actor starting, would wait for it for ever.
@@ -75,11 +75,8 @@ export class OrdersProjection implements DurableSubscriber {
       if (booked.length > 0) await this.book(tx, ev, booked);
       if (lapsed.length > 0) await this.lapse(tx, lapsed);
       for (const c of cancelled) await this.voidTickets(tx, ev, c.orderId, c.seats, c.places);
-      await tx.query(
-        `INSERT INTO stream_checkpoints (subscriber, event_id, version) VALUES ($1, $2, $3)
-         ON CONFLICT (subscriber, event_id) DO UPDATE SET version = $3`,
-        [SUBSCRIBER, eventId, batch.toVersion],
-      );
+      if (resold.length > 0) await this.markPaid(tx, ev, await lockOrders(tx, resold));
+      await writeCheckpoint(tx, SUBSCRIBER, eventId, batch.toVersion);
     });
     this.written.set(eventId, batch.toVersion);
   }
@@ -92,10 +89,7 @@ export class OrdersProjection implements DurableSubscriber {
   private async book(tx: Db, ev: OrderEvent, booked: Booking[]): Promise<void> {
     const eventId = ev.id;
     const ids = [...new Set(booked.map((b) => b.orderId))];
-    const { rows: found } = await tx.query<OrderRow>(
-      `SELECT ${ORDER_COLUMNS} FROM orders WHERE id = ANY($1::text[]) FOR UPDATE`,
-      [ids],
-    );
+    const found = await lockOrders(tx, ids);
     if (found.length === 0) return;
     const orders = new Map(found.map((o) => [o.id, o]));
     const { layout } = ev;
@@ -145,13 +139,19 @@ export class OrdersProjection implements DurableSubscriber {
       'SELECT order_id, count(*)::int AS n FROM tickets WHERE order_id = ANY($1::text[]) GROUP BY order_id',
       [found.map((o) => o.id)],
     );
-    const complete = counts
-      .map((c) => orders.get(c.order_id)!)
-      .filter((o, i) => counts[i].n >= o.quote.tickets)
-      .filter((o) => {
-        const next = transition(o.status, { type: 'paid' });
-        return next.ok && next.status !== o.status;
-      });
+    await this.markPaid(
+      tx,
+      ev,
+      counts.map((c) => orders.get(c.order_id)!).filter((o, i) => counts[i].n >= o.quote.tickets),
+    );
+  }
+
+  /** The orders become paid (those not paid already) and their confirmations are queued. */
+  private async markPaid(tx: Db, ev: OrderEvent, orders: OrderRow[]): Promise<void> {
+    const complete = orders.filter((o) => {
+      const next = transition(o.status, { type: 'paid' });
+      return next.ok && next.status !== o.status;
+    });
     if (complete.length === 0) return;
     await tx.query(
       `UPDATE orders SET status = 'paid', paid_at = coalesce(paid_at, now()), updated_at = now()
@@ -192,6 +192,14 @@ export class OrdersProjection implements DurableSubscriber {
       [orderId, items, places],
     );
   }
+}
+
+async function lockOrders(tx: Db, ids: string[]): Promise<OrderRow[]> {
+  const { rows } = await tx.query<OrderRow>(
+    `SELECT ${ORDER_COLUMNS} FROM orders WHERE id = ANY($1::text[]) FOR UPDATE`,
+    [ids],
+  );
+  return rows;
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { Envelope } from '../actors/event-port.ts';
+import type { Envelope, EventPort } from '../actors/event-port.ts';
 import type { Command } from '../domain/commands.ts';
 import type { OrdersContext } from './context.ts';
 import type { OrderRow } from './store.ts';
@@ -14,10 +14,52 @@ import type { OrderRow } from './store.ts';
 
 export type Settled = 'booked' | 'refund';
 
+type ListingItem = Extract<OrderRow['quote']['items'][number], { listing: string }>;
+
+/** Refusals that mean the listing is not the buyer's to have: the money goes back. */
+const GONE = new Set(['NOT_LISTED', 'NOT_OWNER', 'ORDER_NOT_FOUND', 'SEAT_NOT_IN_ORDER', 'LIMIT_PER_FAN']);
+
+/**
+ * A paid resale order: the order claims its listing (still its own: not sold to, nor
+ * reserved by, another buyer since), then the seat moves from the seller to the buyer in the
+ * actor, which takes it only while it is listed, so a listing is never sold twice. Keyed by
+ * listing and order: settling again answers from the journal.
+ */
+async function settleResale(
+  ctx: OrdersContext,
+  handle: EventPort,
+  order: OrderRow,
+  it: ListingItem,
+): Promise<Settled> {
+  if (!ctx.resale || !(await ctx.resale.claim(it.listing, order.id))) return 'refund';
+  const [outcome] = await handle.submit([
+    {
+      command: {
+        type: 'transfer',
+        orderId: it.fromOrder,
+        fromFanId: it.from,
+        toFanId: order.fan_id,
+        seats: [it.seat],
+        sale: { listingId: it.listing, orderId: order.id },
+      },
+      key: `resale:${it.listing}:${order.id}`,
+      by: BY,
+    },
+  ]);
+  if (outcome.ok) return 'booked';
+  if (GONE.has(outcome.error.code)) {
+    ctx.log.info({ orderId: order.id, listing: it.listing, why: outcome.error.code }, 'resale: refunding');
+    return 'refund';
+  }
+  throw new Error(`resale order ${order.id}: ${outcome.error.code} ${outcome.error.message}`);
+}
+
 const BY = 'orders';
 
 export async function settle(ctx: OrdersContext, order: OrderRow): Promise<Settled> {
   const ev = await ctx.events.need(order.event_id);
+  const listing = order.quote.items.find((it) => 'listing' in it);
+  if (listing && 'listing' in listing) return settleResale(ctx, ev.handle, order, listing);
   const fanId = order.fan_id;
   const book = (holdId: string): Envelope => ({
     command: { type: 'book', holdId, fanId, orderId: order.id },
@@ -42,7 +84,7 @@ export async function settle(ctx: OrdersContext, order: OrderRow): Promise<Settl
     let area = -1;
     let places = 0;
     for (const it of order.quote.items) {
-      if (it.hold !== holdId) continue;
+      if (!('hold' in it) || it.hold !== holdId) continue;
       if ('seat' in it) seats.push(it.seat);
       else {
         area = it.area;

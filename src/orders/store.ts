@@ -36,7 +36,12 @@ export interface OrderRow {
 /** The quote plus where each line's seats are, so tickets and late re-holds can be made. */
 export interface StoredQuote extends Quote {
   /** Per line: seat numbers (seated) or the area number and places (standing). */
-  items: ({ hold: string; seat: number } | { hold: string; area: number; places: number })[];
+  items: (
+    | { hold: string; seat: number }
+    | { hold: string; area: number; places: number }
+    /** A resale listing's seat, bought from its holder (`from`, who booked it in order `fromOrder`). */
+    | { listing: string; seat: number; from: string; fromOrder: string }
+  )[];
 }
 
 export interface TicketRow {

@@ -1,6 +1,7 @@
 import { NOTIFICATIONS_MIGRATION } from '../notifications/schema.ts';
 import { ORDERS_MIGRATION } from '../orders/schema.ts';
 import { PAYMENTS_MIGRATION } from '../payments/schema.ts';
+import { RESALE_MIGRATION } from '../resale/schema.ts';
 import { SCANNING_MIGRATION } from '../scanning/schema.ts';
 import { TICKETS_MIGRATION } from '../tickets/schema.ts';
 
@@ -288,6 +289,7 @@ export const MIGRATIONS: Migration[] = [
   ORDERS_MIGRATION,
   TICKETS_MIGRATION,
   SCANNING_MIGRATION,
+  RESALE_MIGRATION,
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

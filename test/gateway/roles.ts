@@ -199,6 +199,17 @@ const ROLE_ROUTES: RoleRoute[] = [
     check: (_c, res) => expect(res.body.eventId).toBe(EVENT),
   },
   {
+    route: 'PUT /api/events/:id/resale-policy',
+    roles: ['operator', 'admin'],
+    call: () => ({
+      method: 'PUT',
+      path: `/api/events/${EVENT}/resale-policy`,
+      json: { capBp: 10_000, enabled: true },
+    }),
+    ok: 200,
+    check: (_c, res) => expect(res.body.policy).toEqual({ eventId: EVENT, capBp: 10_000, enabled: true }),
+  },
+  {
     route: 'PUT /api/events/:id/queue',
     roles: ['operator', 'admin'],
     call: () => ({ method: 'PUT', path: `/api/events/${EVENT}/queue`, json: { enabled: false, rate: 25 } }),
