@@ -1,6 +1,7 @@
 // The operator console's calls: venues and their charts, events (create, edit, prices, fees,
 // codes, sale times, status), the waiting room, and the live dashboard (HTTP and socket).
 import type { z } from 'zod';
+import type { EventDetail } from '../../src/catalog/detail.ts';
 import type {
   EventStatus,
   eventCreateSchema,
@@ -30,6 +31,17 @@ export type EventCreate = z.input<typeof eventCreateSchema>;
 export type EventUpdate = z.input<typeof eventUpdateSchema>;
 export type CodeCreate = z.input<typeof codeSchema>;
 export type WaitingRoomInfo = RoomInfo;
+/** GET /api/events/:id: the catalog record and the actor's live summary (null for drafts). */
+export type EventRecord = EventDetail & {
+  sale: 'open' | 'presale' | 'paused' | 'closed' | null;
+  version: number | null;
+  seats: OperatorStats['seats'] | null;
+  areas: OperatorStats['areas'];
+};
+
+export function eventRecord(http: OnsaleHttp, id: string): Promise<EventRecord> {
+  return http.request('GET', `/api/events/${at(id)}`);
+}
 
 export function listVenues(http: OnsaleHttp, page = 1, pageSize = 100): Promise<Page<Venue>> {
   return http.request('GET', `/api/venues?page=${page}&pageSize=${pageSize}`);
@@ -39,13 +51,14 @@ export async function createVenue(http: OnsaleHttp, body: VenueCreate): Promise<
   return (await http.request<{ venue: Venue }>('POST', '/api/venues', body)).venue;
 }
 
-/** A new chart version for the venue (events out of draft keep the version they pinned). */
-export function putVenueChart(http: OnsaleHttp, venueId: string, chart: unknown): Promise<unknown> {
-  return http.request('PUT', `/api/venues/${at(venueId)}/chart`, { chart });
+/** Imports a new chart version (the body is the chart; events out of draft keep the version they pinned). */
+export async function putVenueChart(http: OnsaleHttp, venueId: string, chart: unknown): Promise<Venue> {
+  return (await http.request<{ venue: Venue }>('PUT', `/api/venues/${at(venueId)}/chart`, chart)).venue;
 }
 
-export async function venueChart(http: OnsaleHttp, venueId: string): Promise<unknown> {
-  return (await http.request<{ chart: unknown }>('GET', `/api/venues/${at(venueId)}/chart`)).chart;
+/** The venue's current chart, exactly as imported. */
+export function venueChart(http: OnsaleHttp, venueId: string): Promise<unknown> {
+  return http.request('GET', `/api/venues/${at(venueId)}/chart`);
 }
 
 export async function chartTemplates(http: OnsaleHttp): Promise<ChartTemplate[]> {
