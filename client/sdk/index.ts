@@ -1,4 +1,5 @@
 // The onsale SDK: used by the web client, the tests and the benchmarks.
+export * as eventDetail from './event-detail.ts';
 export { ApiError, type HoldRequest, type HoldResult, type MyHold, OnsaleHttp } from './http.ts';
 export { type ClientMessage, SEAT_STATUS, type ServerMessage, STATUS_NAMES } from './protocol.ts';
 export { etaSeconds, position, type QueueTick } from './queue.ts';

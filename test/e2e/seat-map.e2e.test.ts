@@ -51,6 +51,12 @@ function middleSeat(sectionIndex: number): string {
   return row.seats[row.seats.length >> 1].id;
 }
 
+/**
+ * Browser errors other than the waiting-room check's 409 (WAITING_ROOM_OFF: the event has
+ * no room, so the fan may hold at once), which Chromium logs like any failed request.
+ */
+const unexpected = (errors: string[]) => errors.filter((e) => !e.includes('status of 409 (Conflict)'));
+
 async function openEvent(fan: Account | null, opts: { phone?: boolean } = {}) {
   const { context, errors } = await openContext(browser, server.url, {
     session: fan ? { token: fan.token, user: fan.user } : undefined,
@@ -58,9 +64,15 @@ async function openEvent(fan: Account | null, opts: { phone?: boolean } = {}) {
   });
   const page = await context.newPage();
   await page.goto(`/events/${EVENT}`);
-  await page.waitForFunction(() => (globalThis as { __seatMapStats?: { firstPaintMs: number | null } }).__seatMapStats?.firstPaintMs != null, null, {
-    timeout: 60_000,
-  });
+  await page.waitForFunction(
+    () =>
+      (globalThis as { __seatMapStats?: { firstPaintMs: number | null } }).__seatMapStats?.firstPaintMs !=
+      null,
+    null,
+    {
+      timeout: 60_000,
+    },
+  );
   return { context, page, errors };
 }
 
@@ -70,8 +82,11 @@ type Stats = {
   deltas: number;
   fullRepaints: number;
   partialRepaints: number;
+  firstFrameMs: number;
   frameMs: number[];
+  frameIntervalMs: number[];
   deltaDrawMs: number[];
+  deltaFrameMs: number[];
   lastDelta: { seats: number; drawMs: number; repaintedAll: boolean; redrawnSeats: number } | null;
   view: { k: number; mode: string; seatRadius: number };
 };
@@ -80,7 +95,15 @@ function stats(page: Page): Promise<Stats> {
   return page.evaluate(() => {
     // biome-ignore lint/suspicious/noExplicitAny: the map's test hook
     const s = (globalThis as any).__seatMapStats;
-    return { ...s, seatPoint: undefined, view: s.view(), frameMs: [...s.frameMs], deltaDrawMs: [...s.deltaDrawMs] };
+    return {
+      ...s,
+      seatPoint: undefined,
+      view: s.view(),
+      frameMs: [...s.frameMs],
+      frameIntervalMs: [...s.frameIntervalMs],
+      deltaDrawMs: [...s.deltaDrawMs],
+      deltaFrameMs: [...s.deltaFrameMs],
+    };
   });
 }
 
@@ -103,7 +126,9 @@ function seatPixel(page: Page, seatId: string): Promise<[number, number, number,
     const r = s.view().seatRadius;
     const canvas = document.querySelector('canvas[data-layer="seats"]') as HTMLCanvasElement;
     const dpr = canvas.width / canvas.getBoundingClientRect().width;
-    const d = canvas.getContext('2d')!.getImageData(Math.round(p.x * dpr), Math.round((p.y - r * 0.65) * dpr), 1, 1).data;
+    const d = canvas
+      .getContext('2d')!
+      .getImageData(Math.round(p.x * dpr), Math.round((p.y - r * 0.65) * dpr), 1, 1).data;
     return [d[0], d[1], d[2], d[3]] as [number, number, number, number];
   }, seatId);
 }
@@ -119,13 +144,61 @@ async function waitSeatColour(page: Page, seatId: string, rgb: [number, number, 
       const r = s.view().seatRadius;
       const canvas = document.querySelector('canvas[data-layer="seats"]') as HTMLCanvasElement;
       const dpr = canvas.width / canvas.getBoundingClientRect().width;
-      const d = canvas.getContext('2d')!.getImageData(Math.round(p.x * dpr), Math.round((p.y - r * 0.65) * dpr), 1, 1).data;
+      const d = canvas
+        .getContext('2d')!
+        .getImageData(Math.round(p.x * dpr), Math.round((p.y - r * 0.65) * dpr), 1, 1).data;
       return Math.abs(d[0] - rgb[0]) + Math.abs(d[1] - rgb[1]) + Math.abs(d[2] - rgb[2]) <= 6;
     },
     { id: seatId, rgb },
     { polling: 'raf', timeout },
   );
   return Date.now() - t0;
+}
+
+/**
+ * A pan and zoom gesture, one input event per animation frame (zoom in through both levels
+ * of detail, drag, zoom out), timed with rasterisation (flushForTiming). Returns each frame's
+ * drawing work and the time between frames as the browser paced them.
+ */
+function gesture(page: Page): Promise<{ work: number[]; intervals: number[] }> {
+  return page.evaluate(async () => {
+    // biome-ignore lint/suspicious/noExplicitAny: the map's test hook
+    const s = (globalThis as any).__seatMapStats;
+    const el = document.querySelector('.seat-map-canvas')!;
+    const b = el.getBoundingClientRect();
+    const x = b.left + b.width / 2;
+    const y = b.top + b.height / 2;
+    const frame = () => new Promise((r) => requestAnimationFrame(r));
+    const wheel = (deltaY: number) =>
+      el.dispatchEvent(
+        new WheelEvent('wheel', { deltaY, clientX: x, clientY: y, bubbles: true, cancelable: true }),
+      );
+    const pointer = (type: string, dx: number) =>
+      el.dispatchEvent(
+        new PointerEvent(type, { pointerId: 7, clientX: x + dx, clientY: y + dx / 2, bubbles: true }),
+      );
+    await frame();
+    s.flushForTiming = true;
+    const w0 = s.frameMs.length;
+    const i0 = s.frameIntervalMs.length;
+    for (let i = 0; i < 45; i++) {
+      wheel(-40);
+      await frame();
+    }
+    pointer('pointerdown', 0);
+    for (let i = 1; i <= 45; i++) {
+      pointer('pointermove', i * 6);
+      await frame();
+    }
+    pointer('pointerup', 270);
+    for (let i = 0; i < 45; i++) {
+      wheel(40);
+      await frame();
+    }
+    await frame();
+    s.flushForTiming = false;
+    return { work: s.frameMs.slice(w0), intervals: s.frameIntervalMs.slice(i0) };
+  });
 }
 
 /** Zoomed out, a click on a seat's section zooms into it, until seats are drawn one by one. */
@@ -157,10 +230,10 @@ describe('the live seat map', () => {
     // The holder sees the countdown and can extend and release.
     const holds = a.page.locator('.holds li');
     await expect.poll(() => holds.count()).toBe(1);
-    expect(await holds.first().textContent()).toMatch(/\b(9|10):\d\d\b.*left to pay/);
+    expect(await holds.first().textContent()).toMatch(/(9|10):\d\d.*left to pay/);
     await a.page.getByRole('button', { name: 'Extend 5 min' }).click();
     await expect.poll(() => a.page.locator('.notice').textContent()).toContain('Hold extended');
-    expect(await holds.first().textContent()).toMatch(/\b1[45]:\d\d\b/);
+    expect(await holds.first().textContent()).toMatch(/1[45]:\d\d/);
 
     const t1 = Date.now();
     await a.page.getByRole('button', { name: 'Release' }).click();
@@ -169,16 +242,36 @@ describe('the live seat map', () => {
     expect(releasedInOtherMs).toBeLessThan(1000);
     await waitSeatColour(a.page, seat, tierColour(seat));
     console.log(JSON.stringify({ seatMapTwoFans: { heldInOtherMs, releasedInOtherMs } }));
-    expect(a.errors).toEqual([]);
-    expect(b.errors).toEqual([]);
+    expect(unexpected(a.errors)).toEqual([]);
+    expect(unexpected(b.errors)).toEqual([]);
     await a.context.close();
     await b.context.close();
   });
 
   it('given the 81,450-seat stadium, then it paints, zooms and pans, and draws a delta without repainting everything; the figures are printed', async () => {
     const { context, page, errors } = await openEvent(fans[2]);
+    await page.waitForFunction(
+      () =>
+        (globalThis as { __seatMapStats?: { firstFrameMs: number | null } }).__seatMapStats?.firstFrameMs !=
+        null,
+    );
     const first = await stats(page);
     expect(first.firstPaintMs).toBeGreaterThan(0);
+    // Where the time before the first paint went: navigation start to the snapshot, the chart, the paint.
+    const timeline = await page.evaluate(() => {
+      const at = (name: string) => Math.round(performance.getEntriesByName(name)[0]?.startTime ?? -1);
+      const chart = performance.getEntriesByType('resource').find((r) => r.name.endsWith('/chart')) as
+        | PerformanceResourceTiming
+        | undefined;
+      return {
+        snapshotAtMs: at('seatmap:snapshot'),
+        chartRequestedAtMs: Math.round(chart?.startTime ?? -1),
+        chartReceivedAtMs: Math.round(chart?.responseEnd ?? -1),
+        chartBytes: chart?.encodedBodySize ?? -1,
+        chartParsedAtMs: at('event:chart-loaded'),
+        firstPaintAtMs: at('seatmap:first-paint'),
+      };
+    });
     expect(first.view.mode).toBe('overview');
     await shot(page, 'seat-map-event-zoomed-out');
 
@@ -204,8 +297,10 @@ describe('the live seat map', () => {
       await page.keyboard.press(key);
     }
     const moved = await stats(page);
-    const frames = moved.frameMs.slice(framesBefore);
-    expect(frames.length).toBeGreaterThan(15);
+    expect(moved.frameMs.length - framesBefore).toBeGreaterThan(15);
+    await page.keyboard.press('0');
+    const timed = await gesture(page);
+    expect(timed.work.length).toBeGreaterThan(100);
 
     // Bring the seat into view zoomed in, then another fan holds it over HTTP.
     await page.keyboard.press('0');
@@ -237,22 +332,28 @@ describe('the live seat map', () => {
 
     const sorted = (xs: number[]) => [...xs].sort((x, y) => x - y);
     const med = (xs: number[]) => sorted(xs)[xs.length >> 1];
+    const round = (ms: number) => Math.round(ms * 100) / 100;
     const p95 = (xs: number[]) => sorted(xs)[Math.min(xs.length - 1, Math.floor(xs.length * 0.95))];
     const figures = {
       seatMap: {
         seats: model().seatCount,
-        firstPaintAfterSnapshotMs: Math.round(first.firstPaintMs),
-        firstPaintDrawMs: Math.round(first.firstPaintDrawMs),
-        deltaDrawMs: outAfter.deltaDrawMs.map((ms) => Math.round(ms * 100) / 100),
+        firstPaintAfterSnapshotMs: round(first.firstPaintMs),
+        firstFrameAfterSnapshotMs: round(first.firstFrameMs),
+        firstPaintDrawMs: round(first.firstPaintDrawMs),
+        deltaDrawMs: outAfter.deltaDrawMs.map(round),
+        deltaOnScreenMs: outAfter.deltaFrameMs.map(round),
         deltaShownAfterHoldMs: shownMs,
         deltaPixelSeenMs: deltaSeenMs,
-        panZoomFrames: frames.length,
-        panZoomFrameMedianMs: Math.round(med(frames) * 100) / 100,
-        panZoomFrameP95Ms: Math.round(p95(frames) * 100) / 100,
+        panZoomFrames: timed.work.length,
+        panZoomFrameWorkMedianMs: round(med(timed.work)),
+        panZoomFrameWorkP95Ms: round(p95(timed.work)),
+        panZoomFrameIntervalMedianMs: round(med(timed.intervals)),
+        panZoomFrameIntervalP95Ms: round(p95(timed.intervals)),
+        timeline,
       },
     };
     console.log(JSON.stringify(figures));
-    expect(errors).toEqual([]);
+    expect(unexpected(errors)).toEqual([]);
     await context.close();
   });
 
@@ -269,7 +370,7 @@ describe('the live seat map', () => {
     await expect.poll(() => page.locator('.seat-lines li').count()).toBe(1);
     await page.getByRole('button', { name: 'Hold 1 seat' }).click();
     await expect.poll(() => page.locator('.holds li').count()).toBe(1);
-    expect(errors).toEqual([]);
+    expect(unexpected(errors)).toEqual([]);
     await context.close();
   });
 
@@ -283,7 +384,7 @@ describe('the live seat map', () => {
         expect(canvas.height).toBeGreaterThan(600);
         await shot(page, 'seat-map-event-phone');
       }
-      expect(errors).toEqual([]);
+      expect(unexpected(errors)).toEqual([]);
       await context.close();
     }
   });
