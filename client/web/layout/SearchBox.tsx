@@ -93,6 +93,7 @@ export function SearchBox({ label, initial = '', onSearch, labelClass }: SearchB
               e.preventDefault();
               setActive((a) => (a <= 0 ? items.length - 1 : a - 1));
             } else if (e.key === 'Escape') {
+              e.preventDefault(); // closes the list only; the search input would also clear itself
               setOpen(false);
             }
           }}
