@@ -29,6 +29,19 @@ export function postgresAvailable(): Promise<boolean> {
   }, `Postgres at ${POSTGRES_URL}`);
 }
 
+export function redisAvailable(): Promise<boolean> {
+  return reachable(async () => {
+    const { Redis } = await import('ioredis');
+    const r = new Redis(REDIS_URL, { lazyConnect: true, connectTimeout: 2000, maxRetriesPerRequest: 0 });
+    try {
+      await r.connect();
+      await r.ping();
+    } finally {
+      r.disconnect();
+    }
+  }, `Redis at ${REDIS_URL}`);
+}
+
 /** A schema name no other run uses. */
 export function uniqueSchema(prefix: string): string {
   return `${prefix}_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
