@@ -83,7 +83,10 @@ export class Bus {
 
   private queue<T>(out: Map<string, T[]>, to: string, item: T): void {
     let list = out.get(to);
-    if (!list) out.set(to, (list = []));
+    if (!list) {
+      list = [];
+      out.set(to, list);
+    }
     list.push(item);
     if (!this.flushing) {
       this.flushing = true;

@@ -51,7 +51,7 @@ export class ClusterNode implements OwnerCalls {
   private readonly ports = new Map<string, RemoteEventPort>();
 
   constructor(
-    private readonly redis: Redis,
+    redis: Redis,
     subscriber: Redis,
     private readonly local: LocalEvents,
     private readonly log: Logger,
@@ -101,7 +101,10 @@ export class ClusterNode implements OwnerCalls {
     const owner = await this.resolve(eventId);
     if (owner === this.id) return this.openHere(eventId);
     let p = this.ports.get(eventId);
-    if (!p) this.ports.set(eventId, (p = new RemoteEventPort(eventId, this)));
+    if (!p) {
+      p = new RemoteEventPort(eventId, this);
+      this.ports.set(eventId, p);
+    }
     return p;
   }
 
