@@ -12,7 +12,7 @@ import type { CatalogEvent, Page, Venue } from '../../src/catalog/store.ts';
 import type { Code, codeSchema } from '../../src/orders/codes.ts';
 import type { PricingPolicy } from '../../src/orders/pricing.ts';
 import type { RoomInfo } from '../../src/waiting-room/rooms.ts';
-import type { OnsaleHttp } from './http.ts';
+import { ApiError, type OnsaleHttp } from './http.ts';
 import type { OperatorStats } from './protocol.ts';
 import type { OnsaleSocket } from './socket.ts';
 
@@ -39,8 +39,19 @@ export type EventRecord = EventDetail & {
   areas: OperatorStats['areas'];
 };
 
-export function eventRecord(http: OnsaleHttp, id: string): Promise<EventRecord> {
-  return http.request('GET', `/api/events/${at(id)}`);
+/**
+ * Revalidated on every read (the route allows caches a second, and its ETag makes the check
+ * cheap): the console reads it right after changing the event.
+ */
+export async function eventRecord(http: OnsaleHttp, id: string): Promise<EventRecord> {
+  const headers: Record<string, string> = http.token ? { authorization: `Bearer ${http.token}` } : {};
+  const res = await fetch(`${http.baseUrl}/api/events/${at(id)}`, { headers, cache: 'no-cache' });
+  const body = await res.json().catch(() => null);
+  if (!res.ok) {
+    const e = body?.error ?? { code: 'HTTP_ERROR', message: res.statusText };
+    throw new ApiError(res.status, e.code, e.message);
+  }
+  return body as EventRecord;
 }
 
 export function listVenues(http: OnsaleHttp, page = 1, pageSize = 100): Promise<Page<Venue>> {

@@ -11,7 +11,13 @@ const stats = (at: number, booked: number, held = 0): OperatorStats => ({
   version: 1,
   sale: 'open',
   // Cast: the status names grow (resale); these tests read booked and held only.
-  seats: { available: 100 - booked - held, held, booked, blocked: 0, notForSale: 0 } as OperatorStats['seats'],
+  seats: {
+    available: 100 - booked - held,
+    held,
+    booked,
+    blocked: 0,
+    notForSale: 0,
+  } as OperatorStats['seats'],
   areas: [],
   sales: { currency: 'EUR', orders: 0, tickets: booked, revenue: 0, refunded: 0, byMinute: [] },
   queue: null,
@@ -40,12 +46,17 @@ describe('dashboard series', () => {
       { minute: '2026-12-02T08:00:00.000Z', orders: 1, tickets: 2, revenue: 5000 },
       { minute: '2026-12-02T08:02:00.000Z', orders: 1, tickets: 1, revenue: 2500 },
     ];
-    const m = perMinute(byMinute, t0 + 3 * 60_000 + 10_000);
+    const m = perMinute(byMinute, t0 + 3 * 60_000 + 10_000, 60, 0);
     expect(m.t).toEqual([0, 1, 2, 3].map((i) => t0 / 1000 + i * 60));
     expect(m.tickets).toEqual([2, 0, 1, 0]);
     expect(m.revenue).toEqual([50, 0, 25, 0]);
     expect(m.cumulative).toEqual([50, 50, 75, 75]);
-    expect(perMinute([], t0).t).toEqual([]);
+    // With nothing sold, or one sale, the axis still spans the last quarter of an hour.
+    expect(perMinute([], t0).t.length).toBe(15);
+    expect(perMinute([], t0).tickets.every((x) => x === 0)).toBe(true);
+    const one = perMinute(byMinute.slice(0, 1), t0 + 10_000);
+    expect(one.t.length).toBe(15);
+    expect(one.tickets.at(-1)).toBe(2);
   });
 
   it('given sales older than the window, then only the last `minutes` are shown', () => {

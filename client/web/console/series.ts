@@ -50,18 +50,20 @@ export interface PerMinute {
 
 /**
  * Minute by minute from the first minute with a sale up to `nowMs`'s minute (at most the last
- * `minutes`), gaps filled with zeros; cumulative revenue counts from the first minute shown.
+ * `minutes`, at least the last `atLeast`, so one sale does not stretch the axis to years),
+ * gaps filled with zeros; cumulative revenue counts from the first minute shown.
  */
 export function perMinute(
   byMinute: OperatorStats['sales']['byMinute'],
   nowMs: number,
   minutes = 60,
+  atLeast = 15,
 ): PerMinute {
   const out: PerMinute = { t: [], tickets: [], revenue: [], cumulative: [] };
-  if (byMinute.length === 0) return out;
   const seen = new Map(byMinute.map((m) => [Math.floor(Date.parse(m.minute) / 60_000), m]));
   const last = Math.max(Math.floor(nowMs / 60_000), ...seen.keys());
-  const first = Math.max(Math.min(...seen.keys()), last - minutes + 1);
+  const earliest = seen.size > 0 ? Math.min(...seen.keys()) : last;
+  const first = Math.max(Math.min(earliest, last - atLeast + 1), last - minutes + 1);
   let sum = 0;
   for (let m = first; m <= last; m++) {
     const row = seen.get(m);

@@ -1,0 +1,215 @@
+/// <reference lib="dom" />
+import jsQRModule from 'jsqr';
+import type { Browser, Page } from 'playwright-core';
+import { PNG } from 'pngjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Chart } from '../../src/domain/chart.ts';
+import { type Account, createStaff } from './support/accounts.ts';
+import { axe } from './support/axe.ts';
+import { launchBrowser, openContext, shot } from './support/browser.ts';
+import { type E2eServer, startE2eServer } from './support/server.ts';
+
+// The operator console and the scanner page in a real browser, on a real server: an operator
+// makes a venue from the theatre template (previewed on the seat map), creates an event on it
+// with prices, publishes it and opens its sale, sells two seats at the box office for cash and
+// sees their tickets, and the live dashboard counts them; a scanner admits one of the tickets
+// once and refuses it the second time, saying when and where it was used. Every page is
+// checked with axe (no serious or critical violations); the dashboard, box office and scanner
+// are saved under test-results/.
+
+// jsqr is CommonJS with an ES-style default in its types: its function is the module itself.
+const jsQR = ((jsQRModule as unknown as { default?: typeof jsQRModule }).default ??
+  jsQRModule) as unknown as (
+  data: Uint8ClampedArray,
+  width: number,
+  height: number,
+) => { data: string } | null;
+
+let server: E2eServer;
+let browser: Browser;
+let operator: Account;
+let scanner: Account;
+
+beforeAll(async () => {
+  [server, browser] = await Promise.all([startE2eServer(), launchBrowser()]);
+  [operator, scanner] = await Promise.all([
+    createStaff(server.url, 'operator'),
+    createStaff(server.url, 'scanner'),
+  ]);
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+const EVENT = 'e2e-night';
+
+async function noViolations(page: Page, where: string) {
+  const found = await axe(page);
+  expect(found, `axe on ${where}: ${JSON.stringify(found, null, 1)}`).toEqual([]);
+}
+
+/** The QR content the ticket shows now, decoded from its PNG as its owner reads it. */
+async function qrPayload(account: Account, ticketId: string): Promise<string> {
+  const r = await fetch(`${server.url}/api/tickets/${encodeURIComponent(ticketId)}/qr?format=png`, {
+    headers: { authorization: `Bearer ${account.token}` },
+  });
+  expect(r.status).toBe(200);
+  const png = PNG.sync.read(Buffer.from(await r.arrayBuffer()));
+  const decoded = jsQR(new Uint8ClampedArray(png.data), png.width, png.height);
+  expect(decoded).not.toBeNull();
+  return decoded!.data;
+}
+
+describe('the operator console and the scanner', () => {
+  let ticketId = '';
+
+  it('given an operator, then a venue from a template, an event on it published and on sale, two seats sold at the box office, and the dashboard counts them', async () => {
+    const { context, errors } = await openContext(browser, server.url, {
+      session: { token: operator.token, user: operator.user },
+    });
+    const page = await context.newPage();
+
+    // A venue from the theatre template, previewed on the seat map first.
+    await page.goto('/console/venues');
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Venues and charts');
+    await noViolations(page, 'the venues page');
+    await page.getByLabel('Name', { exact: true }).fill('E2E Hall');
+    await page.getByLabel('City').fill('Oslo');
+    await page.getByLabel('Id (optional)').fill('e2e-hall');
+    await page.getByLabel('Template', { exact: true }).selectOption('theatre');
+    await page.getByRole('button', { name: 'Preview the template' }).click();
+    await expect.poll(() => page.locator('.chart-preview canvas').count()).toBeGreaterThan(0);
+    await expect.poll(() => page.locator('.chart-preview').first().textContent()).toMatch(/seats/);
+    await noViolations(page, 'the venues page with a chart preview');
+    await page.getByRole('button', { name: 'Create the venue' }).click();
+    await expect.poll(() => page.getByRole('status').filter({ hasText: 'created' }).count()).toBe(1);
+
+    // The event, on the venue's chart, with a price per category.
+    await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Events' }).click();
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Events');
+    await page.getByLabel('Name', { exact: true }).fill('E2E Night');
+    await page.getByLabel('Id (optional)').fill(EVENT);
+    await page.getByLabel('Venue and chart').selectOption('e2e-hall');
+    const starts = new Date(Date.now() + 30 * 86_400_000);
+    const local = `${starts.getFullYear()}-${String(starts.getMonth() + 1).padStart(2, '0')}-${String(starts.getDate()).padStart(2, '0')}T20:00`;
+    await page.getByLabel('Starts at').fill(local);
+    const priceInputs = page.locator('input[id^="new-price-"]');
+    await expect.poll(() => priceInputs.count()).toBeGreaterThan(0);
+    for (let i = 0; i < (await priceInputs.count()); i++) await priceInputs.nth(i).fill(`${40 + 10 * i}.00`);
+    await noViolations(page, 'the events page');
+    await page.getByRole('button', { name: 'Create the event' }).click();
+    await page.waitForURL(`${server.url}/console/events/${EVENT}`);
+
+    // Publish, then open the sale.
+    await expect.poll(() => page.locator('h1').textContent()).toBe('E2E Night');
+    await noViolations(page, 'the event page');
+    await page.getByRole('button', { name: 'Publish', exact: true }).click();
+    await expect.poll(() => page.locator('#sale-h + p').textContent()).toContain('Scheduled');
+    await page.getByRole('button', { name: 'Open the sale', exact: true }).click();
+    await expect.poll(() => page.locator('#sale-h + p').textContent()).toContain('On sale');
+
+    // Fees and a promo code, now that the event runs.
+    await page.getByLabel('Fee per ticket: amount').fill('1.50');
+    await page.getByRole('button', { name: 'Save fees' }).click();
+    await expect.poll(() => page.getByRole('status').filter({ hasText: 'Fees saved' }).count()).toBe(1);
+    await page.getByLabel('Code', { exact: true }).fill('spring10');
+    await page.getByLabel('Percent off').fill('10');
+    await page.getByRole('button', { name: 'Add the code' }).click();
+    await expect.poll(() => page.locator('#codes-h ~ table').textContent()).toContain('SPRING10');
+    await noViolations(page, 'the event page on sale');
+
+    // The box office: two seats typed in, held, sold for cash; their tickets show.
+    const chart = (await (await fetch(`${server.url}/api/events/${EVENT}/chart`)).json()).chart as Chart;
+    const seats = chart.sections[0].rows[0].seats.filter((s) => !s.accessible && !s.companion).slice(0, 2);
+    await page.getByRole('link', { name: 'Box office' }).click();
+    await page.waitForURL(`${server.url}/console/events/${EVENT}/box-office`);
+    await expect.poll(() => page.locator('.box-office-map canvas').count()).toBeGreaterThan(0);
+    await noViolations(page, 'the box office');
+    await page
+      .getByLabel('Seat ids', { exact: true })
+      .first()
+      .fill(seats.map((s) => s.id).join(' '));
+    await page.getByRole('button', { name: 'Hold 2 seats' }).click();
+    await expect.poll(() => page.locator('.holds li').count()).toBe(1);
+    await page.getByLabel('Cash').check();
+    await page.getByLabel('Customer email').fill('walk-up@e2e.test');
+    await page.getByLabel('Customer name (optional)').fill('Walk Up');
+    await page.getByRole('button', { name: 'Sell the held seats' }).click();
+    await expect.poll(() => page.locator('.ticket-card').count(), { timeout: 15_000 }).toBe(2);
+    await expect.poll(() => page.locator('.ticket-card .qr svg').count(), { timeout: 15_000 }).toBe(2);
+    ticketId = (await page.locator('.ticket-card').first().getAttribute('data-ticket-id')) ?? '';
+    expect(ticketId).not.toBe('');
+    await noViolations(page, 'the box office after a sale');
+    await shot(page, 'console-box-office');
+
+    // The dashboard counts them, live.
+    await page.getByRole('link', { name: 'Live dashboard' }).click();
+    await page.waitForURL(`${server.url}/console/events/${EVENT}/dashboard`);
+    const tile = (label: string) =>
+      page.locator('.tile', { has: page.locator('dt', { hasText: label }) }).locator('.tile-value');
+    await expect.poll(() => tile('Sold').first().textContent(), { timeout: 10_000 }).toBe('2');
+    await expect.poll(() => tile('Tickets').first().textContent(), { timeout: 10_000 }).toBe('2');
+    await expect
+      .poll(() => page.getByRole('status').first().textContent(), { timeout: 10_000 })
+      .toContain('Live');
+    await expect.poll(() => page.locator('.time-chart canvas').count()).toBeGreaterThanOrEqual(4);
+    await noViolations(page, 'the dashboard');
+    await shot(page, 'console-dashboard');
+
+    // Selling more elsewhere moves the dashboard without a reload.
+    const third = chart.sections[0].rows[0].seats.filter((s) => !s.accessible && !s.companion)[2];
+    const hold = await operator.http.hold({ eventId: EVENT, seats: [third.id] });
+    await expect.poll(() => tile('Held').first().textContent(), { timeout: 10_000 }).toBe('1');
+    await operator.http.release(hold.holdId);
+
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('given a scanner at a gate, then a sold ticket is admitted once and refused as already used the second time', async () => {
+    expect(ticketId).not.toBe('');
+    const payload = await qrPayload(operator, ticketId);
+    const { context, errors } = await openContext(browser, server.url, {
+      session: { token: scanner.token, user: scanner.user },
+    });
+    const page = await context.newPage();
+    await page.goto('/scan');
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Scan tickets');
+    await noViolations(page, 'the scanner set-up');
+    await page.getByLabel('Event id').fill(EVENT);
+    await page.getByLabel('Gate').fill('North');
+    await page.getByRole('button', { name: 'Start scanning' }).click();
+    const code = page.getByLabel('Ticket code');
+    await expect.poll(() => code.evaluate((el) => el === document.activeElement)).toBe(true);
+    await noViolations(page, 'the scanner');
+
+    await code.fill(payload);
+    await code.press('Enter');
+    const verdict = page.locator('.verdict');
+    await expect.poll(() => verdict.getAttribute('data-tone')).toBe('valid');
+    expect(await verdict.textContent()).toContain('Valid: admit');
+    await noViolations(page, 'the scanner with a valid ticket');
+
+    // The field is empty and focused again: the second scan of the same code.
+    expect(await code.inputValue()).toBe('');
+    await code.fill(payload);
+    await code.press('Enter');
+    await expect.poll(() => verdict.getAttribute('data-tone')).toBe('used');
+    const text = await verdict.textContent();
+    expect(text).toContain('Already used');
+    expect(text).toContain('at gate North');
+    await noViolations(page, 'the scanner with a used ticket');
+    await shot(page, 'scanner-already-used');
+
+    // Garbage is invalid, in words.
+    await code.fill('not-a-ticket');
+    await code.press('Enter');
+    await expect.poll(() => verdict.getAttribute('data-tone')).toBe('invalid');
+    expect(await verdict.textContent()).toContain('not an onsale ticket');
+
+    // The two refusals are 409 and 400 answers, which the browser logs; nothing else failed.
+    expect(errors.filter((e) => !/status of (409|400)/.test(e))).toEqual([]);
+    await context.close();
+  });
+});
