@@ -201,6 +201,12 @@ function gesture(page: Page): Promise<{ work: number[]; intervals: number[] }> {
   });
 }
 
+/** Lets the frames in flight finish (a full-page screenshot resizes the window, and the map redraws). */
+const settle = (page: Page) =>
+  page.evaluate(
+    () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(r, 50)))),
+  );
+
 /** Zoomed out, a click on a seat's section zooms into it, until seats are drawn one by one. */
 async function zoomIntoSeat(page: Page, seatId: string): Promise<void> {
   const p = await seatPoint(page, seatId);
@@ -307,6 +313,7 @@ describe('the live seat map', () => {
     await zoomIntoSeat(page, seat);
     await shot(page, 'seat-map-event-zoomed-in');
     expect(await seatPixel(page, seat)).toEqual([...tierColour(seat), 255]);
+    await settle(page);
     const before = await stats(page);
     const t0 = Date.now();
     await fans[0].http.hold({ eventId: EVENT, seats: [seat] });
@@ -322,6 +329,7 @@ describe('the live seat map', () => {
     // Zoomed out, a delta is drawn from the atlas, again only where the seat is.
     await page.keyboard.press('0');
     await expect.poll(async () => (await stats(page)).view.mode).toBe('overview');
+    await settle(page);
     const out = await stats(page);
     const other = middleSeat(60);
     await fans[0].http.hold({ eventId: EVENT, seats: [other] });
@@ -357,7 +365,7 @@ describe('the live seat map', () => {
     await context.close();
   });
 
-  it('given a fan using the keyboard, then the seat list picks a seat and the map shows it picked', async () => {
+  it('given a fan using the keyboard, then the seat list holds a seat, and standing places, whose count goes down', async () => {
     const { context, page, errors } = await openEvent(fans[1]);
     const sectionSelect = page.getByLabel('Section');
     await sectionSelect.selectOption({ index: 3 });
@@ -370,6 +378,19 @@ describe('the live seat map', () => {
     await expect.poll(() => page.locator('.seat-lines li').count()).toBe(1);
     await page.getByRole('button', { name: 'Hold 1 seat' }).click();
     await expect.poll(() => page.locator('.holds li').count()).toBe(1);
+    // Standing places from the list: the count field takes the focus, the hold lowers the count.
+    const floor = page.locator('.area-list li').first();
+    const before = Number((await floor.textContent())!.match(/([\d,]+) of/)![1].replace(/,/g, ''));
+    await page.getByRole('button', { name: /Choose places in Floor A/ }).click();
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('type'))).toBe('number');
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('3');
+    await page.getByRole('button', { name: 'Hold places' }).click();
+    await expect.poll(() => page.locator('.holds li').count()).toBe(2);
+    await expect.poll(() => page.locator('.holds').textContent()).toContain('3 standing places');
+    await expect
+      .poll(async () => Number((await floor.textContent())!.match(/([\d,]+) of/)![1].replace(/,/g, '')))
+      .toBe(before - 3);
     expect(unexpected(errors)).toEqual([]);
     await context.close();
   });

@@ -40,8 +40,11 @@ export interface AreaInfo {
 export interface SeatMapViewProps {
   /** The event's chart, as GET /api/events/:id/chart returns it (`chart`). */
   chart: Chart;
-  /** The live statuses: an SDK SeatMap (OnsaleSocket.subscribe keeps it current). */
-  map: SeatMap;
+  /**
+   * The live statuses: an SDK SeatMap (OnsaleSocket.subscribe keeps it current). Null while
+   * it is on its way: the venue is drawn, the seats once it comes.
+   */
+  map: SeatMap | null;
   /** The event's priceTiers (GET /api/events/:id): colours and prices by category. */
   priceTiers: PriceTier[];
   /** ISO 4217 code for prices (default EUR). */
@@ -128,6 +131,9 @@ export function SeatMapView(props: SeatMapViewProps) {
     const r = renderer.current;
     if (!r) return;
     r.view = next;
+    // What the tooltip said was about the old view.
+    setTip(null);
+    if (r.setHover(-1)) r.drawOverlay();
     requestDraw();
   };
   const limits = () => {
@@ -135,7 +141,8 @@ export function SeatMapView(props: SeatMapViewProps) {
     return zoomLimits(model.bounds, r.view.width, r.view.height, model.pitch);
   };
 
-  // The renderer lives as long as the chart; the SeatMap's changes drive it.
+  // The renderer lives as long as the chart: made (and the venue drawn) before the seats'
+  // statuses arrive, so the snapshot costs only its own paint.
   useLayoutEffect(() => {
     const el = wrap.current!;
     const theme = readTheme(el);
@@ -160,7 +167,33 @@ export function SeatMapView(props: SeatMapViewProps) {
     s.view = () => ({ ...r.view, mode: r.mode, seatRadius: model.pitch * r.view.k * 0.4 });
     r.resize(view.width, view.height, devicePixelRatio || 1);
     r.setMarks(idsToIndices(model, propsRef.current.mine), idsToIndices(model, propsRef.current.selected));
+    r.drawAll();
 
+    const ro = new ResizeObserver(() => {
+      const b = el.getBoundingClientRect();
+      if (b.width < 1 || b.height < 1) return;
+      const first = r.view.width <= 1 || r.view.height <= 1;
+      r.resize(b.width, b.height, devicePixelRatio || 1);
+      if (first) r.view = fitView(model.bounds, b.width, b.height);
+      else r.view = clampView(r.view, model.bounds, zoomLimits(model.bounds, b.width, b.height, model.pitch));
+      const t0 = performance.now();
+      r.drawAll();
+      recordFrame(s, performance.now() - t0, r);
+    });
+    ro.observe(el);
+    return () => {
+      ro.disconnect();
+      if (frame.current) cancelAnimationFrame(frame.current);
+      frame.current = 0;
+      renderer.current = null;
+    };
+  }, [model]);
+
+  // The SeatMap's snapshot paints every seat; each delta only the seats it changed.
+  useLayoutEffect(() => {
+    const r = renderer.current;
+    if (!r || !map) return;
+    const s = stats.current;
     const paintSnapshot = () => {
       const t0 = performance.now();
       r.setStatus(map.status, map.areas);
@@ -181,7 +214,7 @@ export function SeatMapView(props: SeatMapViewProps) {
       setMode(r.mode);
     };
     if (map.version >= 0) paintSnapshot();
-    const off = map.onChange((change: SeatMapChange) => {
+    return map.onChange((change: SeatMapChange) => {
       if (change.kind === 'snapshot') {
         paintSnapshot();
         return;
@@ -205,41 +238,19 @@ export function SeatMapView(props: SeatMapViewProps) {
         redrawnSeats: r.stats.lastPartialSeats,
       };
       s.deltaDrawMs.push(ms);
+      if (s.deltaDrawMs.length > 500) s.deltaDrawMs.shift();
       afterNextFrame(() => {
         s.deltaFrameMs.push(performance.now() - t0);
         if (s.deltaFrameMs.length > 500) s.deltaFrameMs.shift();
       });
-      if (s.deltaDrawMs.length > 500) s.deltaDrawMs.shift();
       s.fullRepaints = r.stats.fullRepaints;
       s.partialRepaints = r.stats.partialRepaints;
     });
-
-    const ro = new ResizeObserver(() => {
-      const b = el.getBoundingClientRect();
-      if (b.width < 1 || b.height < 1) return;
-      const first = r.view.width <= 1 || r.view.height <= 1;
-      r.resize(b.width, b.height, devicePixelRatio || 1);
-      if (first) r.view = fitView(model.bounds, b.width, b.height);
-      else r.view = clampView(r.view, model.bounds, zoomLimits(model.bounds, b.width, b.height, model.pitch));
-      if (map.version >= 0) {
-        const t0 = performance.now();
-        r.drawAll();
-        recordFrame(s, performance.now() - t0, r);
-      }
-    });
-    ro.observe(el);
-    return () => {
-      off();
-      ro.disconnect();
-      if (frame.current) cancelAnimationFrame(frame.current);
-      frame.current = 0;
-      renderer.current = null;
-    };
   }, [model, map]);
 
   useEffect(() => {
     renderer.current?.setPalette(palette);
-    if (map.version >= 0) renderer.current?.drawAll();
+    renderer.current?.drawAll();
   }, [palette]);
 
   // Held and selected seats: only the seats whose marks changed are drawn again.
@@ -247,7 +258,7 @@ export function SeatMapView(props: SeatMapViewProps) {
     const r = renderer.current;
     if (!r) return;
     const changed = r.setMarks(idsToIndices(model, props.mine), idsToIndices(model, props.selected));
-    if (changed.length > 0 && map.version >= 0) r.drawSeatChanges(changed);
+    if (changed.length > 0) r.drawSeatChanges(changed);
   }, [props.mine, props.selected, model]);
 
   // ---- pointer: drag pans, two fingers pinch, a click without a drag picks
@@ -274,8 +285,9 @@ export function SeatMapView(props: SeatMapViewProps) {
     return sectionAtWorld(model, toWorldX(v, x), toWorldY(v, y));
   };
 
+  const statusNow = () => map?.status ?? new Uint8Array(0);
   const info = (i: number) =>
-    seatInfo(model, palette, map.status, i, propsRef.current.mine?.has(model.seatIds[i]) ?? false);
+    seatInfo(model, palette, statusNow(), i, propsRef.current.mine?.has(model.seatIds[i]) ?? false);
 
   const areaInfo = (i: number): AreaInfo => {
     const a = model.areas[i];
@@ -285,7 +297,7 @@ export function SeatMapView(props: SeatMapViewProps) {
       id: a.id,
       name: a.name,
       capacity: a.capacity,
-      available: map.areas[i] ?? 0,
+      available: map?.areas[i] ?? 0,
       price: p >= 0 ? p : null,
     };
   };
@@ -304,6 +316,8 @@ export function SeatMapView(props: SeatMapViewProps) {
       if (s >= 0) setView(zoomTo(r.view, model.sections[s].bounds, model.bounds, limits()));
       return;
     }
+    // Before the statuses come a seat's status is unknown: nothing to pick yet.
+    if (!map || map.version < 0) return;
     const seat = seatAt(x, y);
     if (seat >= 0) propsRef.current.onSeatClick?.(info(seat));
   };
@@ -358,7 +372,7 @@ export function SeatMapView(props: SeatMapViewProps) {
 
   const hoverAt = (x: number, y: number) => {
     const r = renderer.current;
-    if (!r || map.version < 0) return;
+    if (!r || !map || map.version < 0) return;
     let text = '';
     const area = areaAt(x, y);
     let seat = -1;
@@ -407,7 +421,7 @@ export function SeatMapView(props: SeatMapViewProps) {
   // focused (ringed and announced) and Enter or Space picks it.
   const focusCentre = () => {
     const r = renderer.current;
-    if (!r || map.version < 0) return;
+    if (!r || !map || map.version < 0) return;
     if (r.mode !== 'detail') {
       if (r.setFocused(-1)) r.drawOverlay();
       setAnnounce('Zoom in to choose a seat: press plus.');

@@ -21,7 +21,7 @@ export const TIER_COLOURS = [
   '#1a7f37',
   '#bc4c00',
   '#bf3989',
-  '#0598bc',
+  '#953800',
   '#9a6700',
   '#6639ba',
   '#2da44e',
@@ -34,7 +34,7 @@ export const FIXED_PAINTS = {
   heldByMe: { colour: '#ffb000', label: 'Held by you' },
   selected: { colour: '#111111', label: 'Selected' },
   sold: { colour: '#57606a', label: 'Sold' },
-  resale: { colour: '#e16f24', label: 'Resale' },
+  resale: { colour: '#11b5a4', label: 'Resale' },
   blocked: { colour: '#424a53', label: 'Blocked' },
   notForSale: { colour: '#d8dee4', label: 'Not for sale' },
 } as const;

@@ -55,6 +55,10 @@ export class SeatRenderer {
   private areasLeft: number[] = [];
   private mine: Uint8Array;
   private selected: Uint8Array;
+  /** Statuses have come (a snapshot): until then the seat layer stays empty. */
+  private ready = false;
+  /** Each seat's cell in the atlas: the index of its top-left pixel. */
+  private readonly atlasAt: Uint32Array;
   private hover = -1;
   private focused = -1;
   private readonly atlas: HTMLCanvasElement;
@@ -91,6 +95,19 @@ export class SeatRenderer {
     this.atlasCtx = this.atlas.getContext('2d')!;
     this.atlasImage = this.atlasCtx.createImageData(this.atlas.width, this.atlas.height);
     this.atlasPixels = new Uint32Array(this.atlasImage.data.buffer);
+    this.atlasAt = new Uint32Array(model.seatCount);
+    const c = this.atlasCell;
+    for (let i = 0; i < model.seatCount; i++) {
+      const ax = Math.min(
+        this.atlas.width - c,
+        Math.max(0, Math.round((model.x[i] - b.minX) * this.atlasK - c / 2)),
+      );
+      const ay = Math.min(
+        this.atlas.height - c,
+        Math.max(0, Math.round((model.y[i] - b.minY) * this.atlasK - c / 2)),
+      );
+      this.atlasAt[i] = ay * this.atlas.width + ax;
+    }
   }
 
   get mode(): Mode {
@@ -113,11 +130,12 @@ export class SeatRenderer {
 
   setPalette(palette: Palette): void {
     this.palette = palette;
-    this.setStatus(this.status, this.areasLeft);
+    if (this.ready) this.setStatus(this.status, this.areasLeft);
   }
 
   /** A whole new state (a snapshot): every paint and the atlas recomputed. */
   setStatus(status: Uint8Array, areas: number[]): void {
+    this.ready = true;
     this.status = status;
     this.areasLeft = areas;
     const { model, palette, paints } = this;
@@ -198,6 +216,7 @@ export class SeatRenderer {
    * layer; returns false when there were so many that the whole layer was drawn instead.
    */
   drawSeatChanges(seats: number[]): boolean {
+    if (!this.ready) return true;
     const { model, palette, paints } = this;
     const changed: number[] = [];
     let aMinX = Infinity;
@@ -273,16 +292,25 @@ export class SeatRenderer {
     ctx.textBaseline = 'middle';
     ctx.lineJoin = 'round';
     const detail = this.mode === 'detail';
-    // Section labels: wherever the section is wide enough on screen to carry one.
+    // Section labels: where the section is wide enough on screen, and clear of the labels
+    // already placed (a greedy pass: 90 sections cost nothing).
     const size = detail ? 15 : 11;
     ctx.font = `600 ${size}px system-ui, sans-serif`;
+    const placed: Rect[] = [];
     for (const s of model.sections) {
       const w = (s.bounds.maxX - s.bounds.minX) * v.k;
       const label = detail ? s.name : s.id;
-      if (w < label.length * size * 0.62) continue;
+      const half = (label.length * size * 0.62) / 2;
+      if (w < half * 2) continue;
       const x = toScreenX(v, s.labelX);
       const y = toScreenY(v, s.labelY);
       if (x < -50 || y < -20 || x > v.width + 50 || y > v.height + 20) continue;
+      const box = { minX: x - half - 2, maxX: x + half + 2, minY: y - size / 2 - 1, maxY: y + size / 2 + 1 };
+      if (
+        placed.some((b) => b.minX < box.maxX && b.maxX > box.minX && b.minY < box.maxY && b.maxY > box.minY)
+      )
+        continue;
+      placed.push(box);
       this.haloText(ctx, label, x, y);
     }
     if (detail) this.drawRowLabels(ctx);
@@ -308,20 +336,12 @@ export class SeatRenderer {
   }
 
   private paintAtlasCell(seat: number): [number, number] {
-    const { model, atlasCell: c } = this;
-    const b = model.bounds;
-    const ax = Math.min(
-      this.atlas.width - c,
-      Math.max(0, Math.round((model.x[seat] - b.minX) * this.atlasK - c / 2)),
-    );
-    const ay = Math.min(
-      this.atlas.height - c,
-      Math.max(0, Math.round((model.y[seat] - b.minY) * this.atlasK - c / 2)),
-    );
-    const colour = this.palette.rgba[this.paints[seat]];
+    const c = this.atlasCell;
     const w = this.atlas.width;
-    for (let dy = 0; dy < c; dy++) this.atlasPixels.fill(colour, (ay + dy) * w + ax, (ay + dy) * w + ax + c);
-    return [ax, ay];
+    const at = this.atlasAt[seat];
+    const colour = this.palette.rgba[this.paints[seat]];
+    for (let dy = 0; dy < c; dy++) this.atlasPixels.fill(colour, at + dy * w, at + dy * w + c);
+    return [at % w, Math.floor(at / w)];
   }
 
   private drawBase(): void {
@@ -374,6 +394,7 @@ export class SeatRenderer {
     const v = this.view;
     ctx.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
     ctx.clearRect(0, 0, v.width, v.height);
+    if (!this.ready) return;
     if (this.mode === 'overview') {
       this.blitAtlas(ctx);
       return;
@@ -491,17 +512,20 @@ export class SeatRenderer {
       ctx.roundRect(x, y, s, s, Math.min(10, s / 8));
       ctx.fill();
       ctx.globalAlpha = 1;
-      if (s < 36) return;
+      if (s < 22) return;
+      const count = left.toLocaleString('en');
+      ctx.fillStyle = '#fff';
+      if (s < 70) {
+        // Small: the places left only (the tooltip and the seat list name the area).
+        ctx.font = `700 ${Math.max(9, Math.min(12, s / 3.2))}px system-ui, sans-serif`;
+        ctx.fillText(left > 0 ? count : 'full', x + s / 2, y + s / 2);
+        return;
+      }
       const fs = Math.min(18, Math.max(9, s / 7));
       ctx.font = `700 ${fs}px system-ui, sans-serif`;
-      ctx.fillStyle = '#fff';
       ctx.fillText(a.name, x + s / 2, y + s / 2 - fs * 0.7);
       ctx.font = `500 ${fs * 0.85}px system-ui, sans-serif`;
-      ctx.fillText(
-        left > 0 ? `${left.toLocaleString('en')} places left` : 'sold out',
-        x + s / 2,
-        y + s / 2 + fs * 0.7,
-      );
+      ctx.fillText(left > 0 ? `${count} places left` : 'sold out', x + s / 2, y + s / 2 + fs * 0.7);
     });
   }
 

@@ -207,22 +207,23 @@ export function EventPage({ id }: { id: string }) {
               {liveError}
             </p>
           )}
-          {live ? (
-            <SeatMapView
-              chart={ready.chart}
-              map={live.map}
-              priceTiers={ready.event.priceTiers}
-              currency={ready.currency}
-              mine={mine}
-              selected={selection}
-              snapshotAt={live.at}
-              onSeatClick={pick}
-              onAreaClick={setArea}
-              label={`Seat map of ${ready.event.venue.name}`}
-            />
-          ) : (
-            !liveError && <p aria-busy="true">Connecting to the live seat map…</p>
+          {!live && !liveError && (
+            <p class="map-status" aria-busy="true">
+              Connecting to the live seat map…
+            </p>
           )}
+          <SeatMapView
+            chart={ready.chart}
+            map={live?.map ?? null}
+            priceTiers={ready.event.priceTiers}
+            currency={ready.currency}
+            mine={mine}
+            selected={selection}
+            snapshotAt={live?.at}
+            onSeatClick={pick}
+            onAreaClick={setArea}
+            label={`Seat map of ${ready.event.venue.name}`}
+          />
         </section>
         <HoldPanel
           eventId={id}
@@ -257,6 +258,7 @@ export function EventPage({ id }: { id: string }) {
           selection={selection}
           mine={mine}
           onPick={pick}
+          onArea={setArea}
         />
       )}
     </div>

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { EventDetail } from '../../../sdk/event-detail.ts';
 import { ApiError, type HoldRequest, type MyHold, type SeatMap } from '../../../sdk/index.ts';
 import { errorMessage, socket } from '../../lib/api.ts';
@@ -43,6 +43,11 @@ export function HoldPanel(p: HoldPanelProps) {
   const [bestCount, setBestCount] = useState(2);
   const [bestTier, setBestTier] = useState('');
   const [gaCount, setGaCount] = useState(2);
+  const gaInput = useRef<HTMLInputElement>(null);
+  // A standing area chosen (on the map or in the list): the keyboard goes to its places.
+  useEffect(() => {
+    if (p.area) gaInput.current?.focus();
+  }, [p.area]);
 
   // The countdowns tick while there are holds; an expired hold is dropped from the list.
   useEffect(() => {
@@ -212,6 +217,7 @@ export function HoldPanel(p: HoldPanelProps) {
             <label class="field">
               Places
               <input
+                ref={gaInput}
                 type="number"
                 min={1}
                 max={10}

@@ -7,6 +7,7 @@ import {
   sectionAvailability,
 } from '../../seat-map/availability.ts';
 import type { ChartModel } from '../../seat-map/chart-model.ts';
+import type { AreaInfo } from '../../seat-map/index.ts';
 import { formatPrice, type Palette } from '../../seat-map/palette.ts';
 import { type SeatInfo, seatAttributes, seatInfo } from '../../seat-map/seat-info.ts';
 
@@ -24,6 +25,8 @@ export interface SeatListProps {
   selection: ReadonlySet<string>;
   mine: ReadonlySet<string>;
   onPick: (seat: SeatInfo) => void;
+  /** Choosing a standing area (the panel then offers its places). */
+  onArea: (area: AreaInfo) => void;
 }
 
 export function SeatList(p: SeatListProps) {
@@ -57,6 +60,41 @@ export function SeatList(p: SeatListProps) {
     <section class="seat-list" aria-labelledby="seat-list-h">
       <h2 id="seat-list-h">Seats as a list</h2>
       <p class="hint">The same seats as the map, section by section, for screen readers and keyboards.</p>
+      {p.model.areas.length > 0 && (
+        <>
+          <h3>Standing</h3>
+          <ul class="area-list">
+            {p.model.areas.map((a, i) => {
+              const price = p.palette.categoryPrice[a.category];
+              const left = p.map.areas[i] ?? 0;
+              return (
+                <li key={a.id}>
+                  {a.name}: {left.toLocaleString('en')} of {a.capacity.toLocaleString('en')} places left
+                  {price >= 0 ? `, ${formatPrice(price, p.currency)}` : ''}{' '}
+                  <button
+                    type="button"
+                    class="secondary"
+                    disabled={left === 0}
+                    onClick={() =>
+                      p.onArea({
+                        index: i,
+                        id: a.id,
+                        name: a.name,
+                        capacity: a.capacity,
+                        available: left,
+                        price: price >= 0 ? price : null,
+                      })
+                    }
+                  >
+                    Choose places in {a.name}
+                  </button>
+                </li>
+              );
+            })}
+          </ul>
+          <h3>Seats</h3>
+        </>
+      )}
       <div class="row">
         <div class="field">
           <label for="seat-list-section">Section</label>
