@@ -212,4 +212,95 @@ describe('the operator console and the scanner', () => {
     expect(errors.filter((e) => !/status of (409|400)/.test(e))).toEqual([]);
     await context.close();
   });
+
+  it("given the box office, then the sale is found by the buyer's email and refunded in part, seats are blocked and released, and a seat's history tells it", async () => {
+    const { context, errors } = await openContext(browser, server.url, {
+      session: { token: operator.token, user: operator.user },
+    });
+    const page = await context.newPage();
+    await page.goto(`/console/events/${EVENT}/box-office`);
+    await expect.poll(() => page.locator('.box-office-map canvas').count()).toBeGreaterThan(0);
+
+    // Find the walk-up customer's order and refund one of its two tickets, the seat blocked.
+    await page.getByLabel('Buyer email').fill('walk-up@e2e.test');
+    await page.getByRole('button', { name: 'Find', exact: true }).click();
+    await expect.poll(() => page.locator('.order-detail').count()).toBe(1);
+    const detail = page.locator('.order-detail');
+    expect(await detail.textContent()).toContain('walk-up@e2e.test');
+    await detail.getByRole('checkbox').first().check();
+    await detail.getByLabel('The seats then').selectOption('blocked');
+    await detail.getByLabel('Reason (optional)').fill('changed plans');
+    page.once('dialog', (d) => d.accept());
+    await detail.getByRole('button', { name: 'Refund 1 ticket(s)' }).click();
+    await expect.poll(() => detail.getByRole('status').textContent()).toMatch(/^Refunded/);
+    await expect.poll(() => detail.textContent()).toContain('partially refunded');
+    await noViolations(page, 'the box office with an order open');
+
+    // The refunded seat is blocked; release it, then block and release another.
+    const chart = (await (await fetch(`${server.url}/api/events/${EVENT}/chart`)).json()).chart as Chart;
+    const row = chart.sections[0].rows[0].seats.filter((x) => !x.accessible && !x.companion);
+    const seatState = async (id: string) => {
+      const r = await (await fetch(`${server.url}/api/events/${EVENT}/seats`)).json();
+      const all = chart.sections.flatMap((x) => x.rows.flatMap((rw) => rw.seats.map((st) => st.id)));
+      return Buffer.from(r.status as string, 'base64')[all.indexOf(id)];
+    };
+    await expect.poll(() => seatState(row[0].id)).toBe(3);
+    const tools = page.locator('section.panel', { has: page.locator('#seat-tools-h') });
+    await tools.getByLabel('Seat ids to block or release').fill(row[0].id);
+    await tools.getByRole('button', { name: 'Release blocked seats' }).click();
+    await expect.poll(() => tools.getByRole('status').first().textContent()).toBe('1 seat(s) released.');
+    await expect.poll(() => seatState(row[0].id)).toBe(0);
+    await tools.getByLabel('Seat ids to block or release').fill(row[3].id);
+    await tools.getByRole('button', { name: 'Block', exact: true }).click();
+    await expect.poll(() => tools.getByRole('status').first().textContent()).toBe('1 seat(s) blocked.');
+    await expect.poll(() => seatState(row[3].id)).toBe(3);
+
+    // The first seat's story: held, booked, refunded (blocked), released.
+    await tools.getByLabel('Seat id', { exact: true }).fill(row[0].id);
+    await tools.getByRole('button', { name: 'Show the history' }).click();
+    const history = page.getByRole('list', { name: `History of ${row[0].id}` });
+    await expect.poll(() => history.locator('li').count()).toBeGreaterThanOrEqual(3);
+    const story = await history.textContent();
+    expect(story).toContain('SeatsHeld');
+    expect(story).toContain('SeatsBooked');
+    expect(story).toContain('SeatsUnblocked');
+    await noViolations(page, 'the box office with a seat history');
+
+    // A seat that cannot be held says why.
+    await page.getByLabel('Seat ids', { exact: true }).first().fill(row[3].id);
+    await page.getByRole('button', { name: 'Hold 1 seat' }).click();
+    await expect.poll(() => page.locator('#sell-h ~ .error').first().textContent()).toBeTruthy();
+
+    expect(errors.filter((e) => !/status of 409/.test(e))).toEqual([]);
+    await context.close();
+  });
+
+  it('given a chart pasted with a mistake, then its problems are listed before anything is sent; fixed, it previews and imports as a new venue', async () => {
+    const { context, errors } = await openContext(browser, server.url, {
+      session: { token: operator.token, user: operator.user },
+    });
+    const page = await context.newPage();
+    await page.goto('/console/venues');
+    await page.getByLabel('Import a chart').check();
+    const chart = (await (await fetch(`${server.url}/api/events/${EVENT}/chart`)).json()).chart as Chart;
+    const broken = structuredClone(chart);
+    broken.id = 'pasted-hall';
+    broken.sections[0].rows[0].seats[1].id = broken.sections[0].rows[0].seats[0].id;
+    const text = page.getByLabel('…or paste the chart JSON');
+    await text.fill(JSON.stringify(broken));
+    const problems = page.getByRole('alert').filter({ hasText: 'cannot be imported' });
+    await expect.poll(() => problems.textContent()).toContain('duplicate seat id');
+    await noViolations(page, 'the venues page with a refused chart');
+    broken.sections[0].rows[0].seats[1].id = `${broken.sections[0].rows[0].seats[0].id}-b`;
+    await text.fill(JSON.stringify(broken));
+    await expect.poll(() => problems.count()).toBe(0);
+    await expect.poll(() => page.locator('.chart-preview canvas').count()).toBeGreaterThan(0);
+    await page.getByLabel('Name', { exact: true }).fill('Pasted Hall');
+    await page.getByLabel('City').fill('Bergen');
+    await page.getByRole('button', { name: 'Create the venue' }).click();
+    await expect.poll(() => page.getByRole('status').filter({ hasText: 'Pasted Hall' }).count()).toBe(1);
+    await expect.poll(() => page.locator('table').first().textContent()).toContain('Pasted Hall');
+    expect(errors).toEqual([]);
+    await context.close();
+  });
 });

@@ -88,11 +88,10 @@ export function CodesPanel({ eventId }: { eventId: string }) {
                   <button
                     type="button"
                     class="secondary"
-                    aria-label={`Delete code ${c.code}`}
                     disabled={action.busy}
                     onClick={() => remove(c.code)}
                   >
-                    Delete
+                    Delete<span class="visually-hidden"> code {c.code}</span>
                   </button>
                 </td>
               </tr>

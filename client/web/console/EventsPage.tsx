@@ -42,12 +42,12 @@ export function EventsPage() {
                 <td data-label="Starts">{when(e.startsAt)}</td>
                 <td data-label="Status">{STATUS_TEXT[e.status]}</td>
                 <td data-label="Pages">
-                  <Link href={consoleHref.dashboard(e.id)} aria-label={`Dashboard of ${e.name}`}>
-                    Dashboard
+                  <Link href={consoleHref.dashboard(e.id)}>
+                    Dashboard<span class="visually-hidden"> of {e.name}</span>
                   </Link>
                   {' · '}
-                  <Link href={consoleHref.boxOffice(e.id)} aria-label={`Box office of ${e.name}`}>
-                    Box office
+                  <Link href={consoleHref.boxOffice(e.id)}>
+                    Box office<span class="visually-hidden"> of {e.name}</span>
                   </Link>
                 </td>
               </tr>

@@ -59,13 +59,9 @@ export function VenuesPage() {
                 </td>
                 <td data-label="Chart">
                   {v.chartVersion > 0 ? (
-                    <button
-                      type="button"
-                      class="secondary"
-                      aria-label={`Preview the chart of ${v.name}`}
-                      onClick={() => preview(v)}
-                    >
-                      Version {v.chartVersion}: preview
+                    <button type="button" class="secondary" onClick={() => preview(v)}>
+                      Preview<span class="visually-hidden"> the chart of {v.name},</span> version{' '}
+                      {v.chartVersion}
                     </button>
                   ) : (
                     'none yet'

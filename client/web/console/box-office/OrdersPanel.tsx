@@ -77,10 +77,10 @@ export function OrdersPanel({ eventId }: { eventId: string }) {
                     type="button"
                     class="secondary"
                     aria-expanded={open === o.id}
-                    aria-label={`Open order ${o.id}`}
                     onClick={() => setOpen(open === o.id ? null : o.id)}
                   >
                     {open === o.id ? 'Close' : 'Open'}
+                    <span class="visually-hidden"> order {o.id}</span>
                   </button>
                 </td>
               </tr>

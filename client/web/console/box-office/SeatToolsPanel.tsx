@@ -50,7 +50,7 @@ export function SeatToolsPanel(props: {
   return (
     <section class="panel" aria-labelledby="seat-tools-h">
       <h2 id="seat-tools-h">Block and release seats</h2>
-      <Field id="block-seats" label="Seat ids" hint="Or the seats chosen on the map.">
+      <Field id="block-seats" label="Seat ids to block or release" hint="Or the seats chosen on the map.">
         <input
           id="block-seats"
           value={typed}

@@ -140,13 +140,8 @@ export function SellPanel(props: {
             <li key={h.holdId}>
               {h.seats.length > 0 ? h.seats.join(', ') : `${h.places} standing in ${h.area}`} · until{' '}
               {when(h.expiresAt)}{' '}
-              <button
-                type="button"
-                class="secondary"
-                aria-label={`Release ${h.seats.join(', ') || h.area}`}
-                onClick={() => release(h.holdId)}
-              >
-                Release
+              <button type="button" class="secondary" onClick={() => release(h.holdId)}>
+                Release<span class="visually-hidden"> {h.seats.join(', ') || h.area}</span>
               </button>
             </li>
           ))}
