@@ -199,6 +199,30 @@ const ROLE_ROUTES: RoleRoute[] = [
     check: (_c, res) => expect(res.body.eventId).toBe(EVENT),
   },
   {
+    route: 'GET /api/events/:id/dashboard',
+    roles: ['operator', 'admin'],
+    call: () => ({ method: 'GET', path: `/api/events/${EVENT}/dashboard` }),
+    ok: 200,
+    check: (_c, res) => {
+      expect(res.body.e).toBe(EVENT);
+      expect(res.body.seats.available).toBeGreaterThan(0);
+    },
+  },
+  {
+    route: 'GET /api/chart-templates',
+    roles: ['operator', 'admin'],
+    call: () => ({ method: 'GET', path: '/api/chart-templates' }),
+    ok: 200,
+    check: (_c, res) => expect(res.body.templates).toContain('theatre'),
+  },
+  {
+    route: 'GET /api/chart-templates/:kind',
+    roles: ['operator', 'admin'],
+    call: () => ({ method: 'GET', path: '/api/chart-templates/theatre' }),
+    ok: 200,
+    check: (_c, res) => expect(res.body.chart.sections.length).toBeGreaterThan(0),
+  },
+  {
     route: 'PUT /api/events/:id/resale-policy',
     roles: ['operator', 'admin'],
     call: () => ({
