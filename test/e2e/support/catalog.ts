@@ -1,3 +1,5 @@
+import { order as getOrder } from '../../../client/sdk/box-office.ts';
+import { checkout, paySimulated } from '../../../client/sdk/checkout.ts';
 import { OnsaleHttp } from '../../../client/sdk/index.ts';
 import { tiers } from '../../catalog/fixtures.ts';
 
@@ -28,3 +30,20 @@ export async function openEvent(
 }
 
 export { OnsaleHttp };
+
+/** Buys `count` seats as the fan does, through the API: hold the best, check out, pay 4242, booked. */
+export async function buySeats(fan: OnsaleHttp, eventId: string, count: number): Promise<string> {
+  await fan.hold({ eventId, best: { count } });
+  const { order, payment } = await checkout(
+    fan,
+    { eventId },
+    `buy-${eventId}-${Date.now()}-${Math.random()}`,
+  );
+  await paySimulated(fan, payment!.paymentId!, '4242424242424242');
+  for (let i = 0; i < 100; i++) {
+    const o = await getOrder(fan, order.id);
+    if (o.status === 'paid' && o.tickets.length === o.lines.length) return order.id;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`order ${order.id} was not paid`);
+}

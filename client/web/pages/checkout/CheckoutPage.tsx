@@ -2,22 +2,26 @@
 // (tickets, discount, fees, tax), the simulated card form, then on to the order. Each attempt
 // has its Idempotency-Key (attempt.ts), so retrying never places a second order.
 import { useEffect, useState } from 'preact/hooks';
-import { order as getOrder, type Order, searchOrders } from '../../../sdk/box-office.ts';
-import { type CheckoutRequest, checkout, type PaymentInfo, paySimulated } from '../../../sdk/checkout.ts';
+import { type Order, searchOrders } from '../../../sdk/box-office.ts';
+import { type CheckoutRequest, checkout, type PaymentInfo } from '../../../sdk/checkout.ts';
 import { ApiError, type MyHold } from '../../../sdk/index.ts';
 import { SignInPrompt } from '../../layout/SignInPrompt.tsx';
 import { errorMessage, http } from '../../lib/api.ts';
-import { countdown, money } from '../../lib/format.ts';
-import { Link, navigate } from '../../lib/navigation.tsx';
+import { countdown } from '../../lib/format.ts';
+import { Link, useLocation } from '../../lib/navigation.tsx';
 import { href } from '../../lib/routes.ts';
 import { useSession } from '../../lib/session.ts';
 import { useNow } from '../../lib/use-now.ts';
 import { attemptKey } from './attempt.ts';
-import { Breakdown } from './Breakdown.tsx';
-import { CardForm } from './CardForm.tsx';
+import { checkoutError } from './errors.ts';
+import { done, PayStep } from './PayStep.tsx';
+import { ResaleCheckout, ResaleOffers } from './ResaleCheckout.tsx';
 
 export function CheckoutPage() {
   const session = useSession();
+  const { query } = useLocation();
+  const focus = query.get('event');
+  const listing = query.get('listing');
   const [holds, setHolds] = useState<MyHold[] | null>(null);
   const [names, setNames] = useState<Record<string, string>>({});
   const [error, setError] = useState<string | null>(null);
@@ -29,7 +33,7 @@ export function CheckoutPage() {
       .then(
         (r) => {
           setHolds(r.holds);
-          for (const id of new Set(r.holds.map((h) => h.eventId)))
+          for (const id of new Set([...r.holds.map((h) => h.eventId), ...(focus ? [focus] : [])]))
             http()
               .event(id)
               .then(
@@ -39,13 +43,23 @@ export function CheckoutPage() {
         },
         (e) => setError(errorMessage(e)),
       );
-  }, [session?.token]);
+  }, [session?.token, focus]);
 
   if (!session)
     return <SignInPrompt title="Checkout" why="Sign in to pay for the seats you hold." next="/checkout" />;
 
   const byEvent = new Map<string, MyHold[]>();
-  for (const h of holds ?? []) byEvent.set(h.eventId, [...(byEvent.get(h.eventId) ?? []), h]);
+  // The event the fan came from (?event=) first.
+  const sorted = [...(holds ?? [])].sort((a, b) => Number(b.eventId === focus) - Number(a.eventId === focus));
+  for (const h of sorted) byEvent.set(h.eventId, [...(byEvent.get(h.eventId) ?? []), h]);
+
+  if (focus && listing)
+    return (
+      <section class="checkout">
+        <h1>Checkout</h1>
+        <ResaleCheckout eventId={focus} listingId={listing} name={names[focus] ?? focus} />
+      </section>
+    );
 
   return (
     <section class="checkout">
@@ -67,14 +81,12 @@ export function CheckoutPage() {
       {[...byEvent].map(([eventId, list]) => (
         <EventCheckout key={eventId} eventId={eventId} name={names[eventId] ?? eventId} holds={list} />
       ))}
+      {focus && holds !== null && !byEvent.has(focus) && <ResaleOffers eventId={focus} />}
     </section>
   );
 }
 
-type Step =
-  | { kind: 'review' }
-  | { kind: 'pay'; order: Order; payment: PaymentInfo | null }
-  | { kind: 'confirming'; order: Order };
+type Step = { kind: 'review' } | { kind: 'pay'; order: Order; payment: PaymentInfo | null };
 
 function EventCheckout({ eventId, name, holds }: { eventId: string; name: string; holds: MyHold[] }) {
   const now = useNow();
@@ -105,31 +117,6 @@ function EventCheckout({ eventId, name, holds }: { eventId: string; name: string
       setBusy(false);
     }
   };
-
-  const pay = async (card: string) => {
-    if (step.kind !== 'pay') return;
-    const paymentId = step.payment?.paymentId ?? step.order.payment.id;
-    if (!paymentId) return setError('This order has no payment to confirm; reload the page.');
-    setBusy(true);
-    setError(null);
-    try {
-      const r = await paySimulated(http(), paymentId, card);
-      if (r.status === 'failed') {
-        setError(`The payment was declined: ${r.error?.message ?? 'no reason given'} Try another card.`);
-        return;
-      }
-      setStep({ kind: 'confirming', order: step.order });
-      done(await untilBooked(step.order.id));
-    } catch (err) {
-      if (err instanceof ApiError && err.code === 'PAYMENT_SETTLED')
-        return done(await untilBooked(step.order.id));
-      setError(checkoutError(err));
-    } finally {
-      setBusy(false);
-    }
-  };
-
-  const done = (o: Order) => navigate(`/orders?placed=${encodeURIComponent(o.id)}`);
 
   return (
     <article class="panel event-checkout" aria-labelledby={`co-${eventId}`}>
@@ -163,24 +150,7 @@ function EventCheckout({ eventId, name, holds }: { eventId: string; name: string
           </form>
         </>
       )}
-      {(step.kind === 'pay' || step.kind === 'confirming') && (
-        <>
-          <Breakdown order={step.order} />
-          <p role="timer" aria-live="off">
-            Pay within {countdown(Date.parse(step.order.expiresAt), now)} to keep these seats.
-          </p>
-          {step.kind === 'confirming' ? (
-            <p aria-live="polite">Payment accepted: issuing your tickets…</p>
-          ) : step.payment && step.payment.provider !== 'simulated' ? (
-            <p class="error">
-              This server takes card payments through {step.payment.provider}, which this page cannot show
-              yet.
-            </p>
-          ) : (
-            <CardForm busy={busy} total={money(step.order.total, step.order.currency)} onPay={pay} />
-          )}
-        </>
-      )}
+      {step.kind === 'pay' && <PayStep order={step.order} payment={step.payment} />}
       {error && (
         <p class="error" role="alert">
           {error}
@@ -188,26 +158,6 @@ function EventCheckout({ eventId, name, holds }: { eventId: string; name: string
       )}
     </article>
   );
-}
-
-function checkoutError(e: unknown): string {
-  if (e instanceof ApiError) {
-    switch (e.code) {
-      case 'NO_HOLDS':
-        return 'Your hold on these seats has ended. Choose the seats again on the event page.';
-      case 'CODE_USED_UP':
-        return 'That promo code has been used up.';
-      case 'CODE_NOT_VALID_NOW':
-        return 'That promo code is not valid at the moment.';
-      case 'CLOSED':
-      case 'HTTP_ERROR':
-        return 'The server could not be reached. Try again: you will not be charged twice.';
-    }
-    return e.message;
-  }
-  if (e instanceof TypeError)
-    return 'The server could not be reached. Try again: you will not be charged twice.';
-  return errorMessage(e);
 }
 
 async function pendingOrderFor(eventId: string, holdIds: string[]): Promise<Order | null> {
@@ -219,14 +169,4 @@ async function pendingOrderFor(eventId: string, holdIds: string[]): Promise<Orde
   } catch {
     return null;
   }
-}
-
-/** The order once its tickets are booked (the payment's webhook, then the journal); at most ~20 s. */
-async function untilBooked(id: string): Promise<Order> {
-  let last = await getOrder(http(), id);
-  for (let i = 0; i < 80 && last.status === 'pending_payment'; i++) {
-    await new Promise((r) => setTimeout(r, 250));
-    last = await getOrder(http(), id);
-  }
-  return last;
 }

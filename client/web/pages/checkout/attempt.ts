@@ -1,4 +1,4 @@
-// One Idempotency-Key per checkout attempt: the same request (event, holds, code, email)
+// One Idempotency-Key per checkout attempt: the same request (event, holds or listing, code, email)
 // keeps its key, in this tab, across retries and reloads, so a retry after a lost answer gets
 // the same order and payment instead of a second one; a changed request is a new attempt.
 import type { CheckoutRequest } from '../../../sdk/checkout.ts';
@@ -10,6 +10,7 @@ export function attemptId(body: CheckoutRequest): string {
   return JSON.stringify({
     eventId: body.eventId,
     holdIds: body.holdIds ? [...body.holdIds].sort() : undefined,
+    listingId: body.listingId,
     code: body.code?.trim().toUpperCase() || undefined,
     email: body.email?.trim().toLowerCase() || undefined,
   });

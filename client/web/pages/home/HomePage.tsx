@@ -115,76 +115,84 @@ function Filters({
       sort: v('sort') as SearchForm['sort'],
     });
   };
+  const active = (['from', 'to', 'city', 'category', 'minPrice', 'maxPrice', 'sort'] as const).filter(
+    (k) => form[k],
+  ).length;
+  // Folded on a phone (unless some are set), where they would push the results off screen.
+  const narrow = typeof matchMedia === 'function' && matchMedia('(max-width: 40rem)').matches;
   // Keyed by the URL's query: going back or following a link resets what the fields show.
   return (
-    <form class="filters row" onSubmit={submit} key={queryFromForm(form)} aria-label="Filters">
-      <div class="field">
-        <label for="f-from">From</label>
-        <input id="f-from" name="from" type="date" value={form.from} />
-      </div>
-      <div class="field">
-        <label for="f-to">To</label>
-        <input id="f-to" name="to" type="date" value={form.to} />
-      </div>
-      <div class="field">
-        <label for="f-city">City</label>
-        <input id="f-city" name="city" list="f-cities" value={form.city} autocomplete="off" />
-        <datalist id="f-cities">
-          {cities.map((c) => (
-            <option key={c.value} value={c.value} />
-          ))}
-        </datalist>
-      </div>
-      <div class="field">
-        <label for="f-category">Category</label>
-        <select id="f-category" name="category" value={form.category}>
-          <option value="">Any</option>
-          {form.category && !categories.some((c) => c.value === form.category) && (
-            <option value={form.category}>{form.category}</option>
-          )}
-          {categories.map((c) => (
-            <option key={c.value} value={c.value}>
-              {c.value} ({c.count})
-            </option>
-          ))}
-        </select>
-      </div>
-      <div class="field price">
-        <label for="f-min">Lowest price</label>
-        <input
-          id="f-min"
-          name="minPrice"
-          type="number"
-          min="0"
-          step="1"
-          inputMode="numeric"
-          value={form.minPrice}
-        />
-      </div>
-      <div class="field price">
-        <label for="f-max">Highest price</label>
-        <input
-          id="f-max"
-          name="maxPrice"
-          type="number"
-          min="0"
-          step="1"
-          inputMode="numeric"
-          value={form.maxPrice}
-        />
-      </div>
-      <div class="field">
-        <label for="f-sort">Sort by</label>
-        <select id="f-sort" name="sort" value={form.sort}>
-          <option value="">Best match</option>
-          <option value="date">Date</option>
-          <option value="price">Price</option>
-          <option value="popularity">Popularity</option>
-        </select>
-      </div>
-      <button type="submit" class="secondary">
-        Apply filters
-      </button>
-    </form>
+    <details class="filters" open={!narrow || active > 0}>
+      <summary>Filters{active > 0 ? ` (${active} set)` : ''}</summary>
+      <form class="row" onSubmit={submit} key={queryFromForm(form)} aria-label="Filters">
+        <div class="field">
+          <label for="f-from">From</label>
+          <input id="f-from" name="from" type="date" value={form.from} />
+        </div>
+        <div class="field">
+          <label for="f-to">To</label>
+          <input id="f-to" name="to" type="date" value={form.to} />
+        </div>
+        <div class="field">
+          <label for="f-city">City</label>
+          <input id="f-city" name="city" list="f-cities" value={form.city} autocomplete="off" />
+          <datalist id="f-cities">
+            {cities.map((c) => (
+              <option key={c.value} value={c.value} />
+            ))}
+          </datalist>
+        </div>
+        <div class="field">
+          <label for="f-category">Category</label>
+          <select id="f-category" name="category" value={form.category}>
+            <option value="">Any</option>
+            {form.category && !categories.some((c) => c.value === form.category) && (
+              <option value={form.category}>{form.category}</option>
+            )}
+            {categories.map((c) => (
+              <option key={c.value} value={c.value}>
+                {c.value} ({c.count})
+              </option>
+            ))}
+          </select>
+        </div>
+        <div class="field price">
+          <label for="f-min">Lowest price</label>
+          <input
+            id="f-min"
+            name="minPrice"
+            type="number"
+            min="0"
+            step="1"
+            inputMode="numeric"
+            value={form.minPrice}
+          />
+        </div>
+        <div class="field price">
+          <label for="f-max">Highest price</label>
+          <input
+            id="f-max"
+            name="maxPrice"
+            type="number"
+            min="0"
+            step="1"
+            inputMode="numeric"
+            value={form.maxPrice}
+          />
+        </div>
+        <div class="field">
+          <label for="f-sort">Sort by</label>
+          <select id="f-sort" name="sort" value={form.sort}>
+            <option value="">Best match</option>
+            <option value="date">Date</option>
+            <option value="price">Price</option>
+            <option value="popularity">Popularity</option>
+          </select>
+        </div>
+        <button type="submit" class="secondary">
+          Apply filters
+        </button>
+      </form>
+    </details>
   );
 }

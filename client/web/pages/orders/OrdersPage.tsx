@@ -1,7 +1,7 @@
-// My orders: each order's state, bill and tickets, and the refunds made on it; newest first,
+// My orders: each order's state, bill and tickets, and how much was refunded; newest first,
 // a page at a time. Arriving from checkout (?placed=id) says the order went through.
 import { useEffect, useState } from 'preact/hooks';
-import { type Order, type Refund, refunds, searchOrders } from '../../../sdk/box-office.ts';
+import { type Order, searchOrders } from '../../../sdk/box-office.ts';
 import { SignInPrompt } from '../../layout/SignInPrompt.tsx';
 import { errorMessage, http } from '../../lib/api.ts';
 import { dateTime, money } from '../../lib/format.ts';
@@ -16,6 +16,12 @@ const STATUS: Record<Order['status'], string> = {
   refunded: 'Refunded',
   cancelled: 'Cancelled',
   expired: 'Expired (not paid in time)',
+};
+
+const TICKET: Record<Order['tickets'][number]['status'], string> = {
+  valid: 'Valid',
+  refunded: 'Refunded',
+  cancelled: 'Cancelled',
 };
 
 export function OrdersPage() {
@@ -92,10 +98,6 @@ export function OrdersPage() {
 }
 
 function OrderItem({ order: o, name, current }: { order: Order; name: string; current: boolean }) {
-  const [list, setList] = useState<Refund[]>([]);
-  useEffect(() => {
-    if (o.refunded > 0) refunds(http(), o.id).then(setList, () => {});
-  }, [o.id, o.refunded]);
   const m = (v: number) => money(v, o.currency);
   return (
     <li class={`panel order${current ? ' current' : ''}`} aria-current={current ? 'true' : undefined}>
@@ -128,7 +130,7 @@ function OrderItem({ order: o, name, current }: { order: Order; name: string; cu
                   {l.label} <span class="muted">({l.category})</span>
                   {l.quantity > 1 && ` × ${l.quantity}`}
                 </td>
-                <td data-label="State">{t ? t.status : o.status === 'paid' ? 'issuing' : '—'}</td>
+                <td data-label="State">{t ? TICKET[t.status] : o.status === 'paid' ? 'Issuing' : '—'}</td>
                 <td data-label="Price" class="num">
                   {m(l.price * l.quantity)}
                 </td>
@@ -142,14 +144,10 @@ function OrderItem({ order: o, name, current }: { order: Order; name: string; cu
         Fees {m(o.fees)} · Tax {m(o.tax)} · <strong>Total {m(o.total)}</strong>
         {o.refunded > 0 && <span class="refunded"> · Refunded {m(o.refunded)}</span>}
       </p>
-      {list.length > 0 && (
-        <ul class="refunds">
-          {list.map((r) => (
-            <li key={r.id}>
-              {dateTime(r.createdAt)}: {m(r.amount)} refunded ({r.status}){r.reason ? `: ${r.reason}` : ''}
-            </li>
-          ))}
-        </ul>
+      {o.refunded > 0 && (
+        <p class="hint">
+          Refunds go back to the card you paid with; your bank may take a few days to show them.
+        </p>
       )}
     </li>
   );

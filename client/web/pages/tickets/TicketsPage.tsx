@@ -1,5 +1,6 @@
 // My tickets: each valid ticket with its rotating QR code, transfer by email and resale.
-import { useEffect, useState } from 'preact/hooks';
+import type { ComponentChildren } from 'preact';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { type Listing, myListings } from '../../../sdk/resale.ts';
 import { type FanTicket, myTickets } from '../../../sdk/tickets.ts';
 import { SignInPrompt } from '../../layout/SignInPrompt.tsx';
@@ -73,7 +74,7 @@ export function TicketsPage() {
                   }}
                 />
               </details>
-              <details open={listings.has(t.id)}>
+              <OpenWhen when={listings.has(t.id)}>
                 <summary>Resell</summary>
                 <ResaleForm
                   ticketId={t.id}
@@ -87,7 +88,7 @@ export function TicketsPage() {
                     })
                   }
                 />
-              </details>
+              </OpenWhen>
             </div>
             {listings.has(t.id) ? (
               <p class="qr-note">
@@ -101,4 +102,13 @@ export function TicketsPage() {
       </ul>
     </section>
   );
+}
+
+/** A <details> that opens when `when` turns true (a listing found) and is otherwise the fan's to fold. */
+function OpenWhen({ when, children }: { when: boolean; children: ComponentChildren }) {
+  const ref = useRef<HTMLDetailsElement>(null);
+  useEffect(() => {
+    if (when && ref.current) ref.current.open = true;
+  }, [when]);
+  return <details ref={ref}>{children}</details>;
 }
