@@ -2,9 +2,10 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventDetail } from '../../client/sdk/event-detail.ts';
 import { OnsaleHttp } from '../../client/sdk/index.ts';
+import { listEvents, setWaitingRoom } from '../../client/sdk/operator.ts';
 import { buildChartModel, type Chart } from '../../client/web/seat-map/chart-model.ts';
 import { buildPalette, FIXED_PAINTS, parseHex } from '../../client/web/seat-map/palette.ts';
-import { type Account, registerFan } from './support/accounts.ts';
+import { type Account, createStaff, registerFan } from './support/accounts.ts';
 import { axe } from './support/axe.ts';
 import { launchBrowser, openContext, shot } from './support/browser.ts';
 import { type E2eServer, startE2eServer } from './support/server.ts';
@@ -222,6 +223,21 @@ describe('the live seat map', () => {
     await zoomIntoSeat(a.page, seat);
     await zoomIntoSeat(b.page, seat);
     expect(await seatPixel(b.page, seat)).toEqual([...tierColour(seat), 255]);
+    // The tooltip says section, row, seat, category and price, status and attributes.
+    const tip = async (page: Page, id: string) => {
+      const q = await seatPoint(page, id);
+      await page.mouse.move(q.x + 1, q.y);
+      await expect.poll(() => page.locator('.seat-map-tip').count()).toBe(1);
+      return page.locator('.seat-map-tip').textContent();
+    };
+    const s0 = chart.sections[0];
+    const row = s0.rows[s0.rows.length >> 1];
+    expect(await tip(b.page, seat)).toBe(
+      `${s0.name}, row ${row.label}, seat ${row.seats[row.seats.length >> 1].number}: ${event.priceTiers.find((t) => t.category === row.seats[0].category)?.name} €${(event.priceTiers.find((t) => t.category === row.seats[0].category)!.price / 100).toFixed(2)}, available`,
+    );
+    const wheelchair = s0.rows[s0.rows.length - 1].seats[0];
+    expect(wheelchair.accessible).toBe(true);
+    expect(await tip(b.page, wheelchair.id)).toContain('wheelchair place');
 
     const p = await seatPoint(a.page, seat);
     await a.page.mouse.click(p.x, p.y);
@@ -233,6 +249,9 @@ describe('the live seat map', () => {
     const heldInOtherMs = Date.now() - t0;
     expect(heldInOtherMs).toBeLessThan(1000);
     await waitSeatColour(a.page, seat, hex(FIXED_PAINTS.heldByMe.colour));
+    expect(await tip(a.page, seat)).toContain('held by you');
+    expect(await tip(b.page, seat)).toContain('held by someone else');
+    await shot(a.page, 'seat-map-held-by-me');
     // The holder sees the countdown and can extend and release.
     const holds = a.page.locator('.holds li');
     await expect.poll(() => holds.count()).toBe(1);
@@ -365,6 +384,23 @@ describe('the live seat map', () => {
     await context.close();
   });
 
+  it('given a fan on the map with the keyboard, then + zooms in, the middle seat is announced, and Enter picks it', async () => {
+    const { context, page, errors } = await openEvent(fans[1]);
+    await page.locator('.seat-map-canvas').focus();
+    for (let i = 0; i < 12 && (await stats(page)).view.mode !== 'detail'; i++) await page.keyboard.press('+');
+    expect((await stats(page)).view.mode).toBe('detail');
+    await page.keyboard.press('ArrowDown');
+    const said = page.locator('.seat-map [aria-live="polite"]');
+    await expect.poll(() => said.textContent()).toMatch(/^Section \d+, row \w+, seat \d+: /);
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('.seat-lines li').count()).toBe(1);
+    expect(await page.locator('.seat-lines li').textContent()).toContain(
+      (await said.textContent())!.split(':')[0],
+    );
+    expect(unexpected(errors)).toEqual([]);
+    await context.close();
+  });
+
   it('given a fan using the keyboard, then the seat list holds a seat, and standing places, whose count goes down', async () => {
     const { context, page, errors } = await openEvent(fans[1]);
     const sectionSelect = page.getByLabel('Section');
@@ -408,6 +444,21 @@ describe('the live seat map', () => {
       expect(unexpected(errors)).toEqual([]);
       await context.close();
     }
+  });
+
+  it('given an event whose waiting room is on, then a fan not admitted is sent to its queue', async () => {
+    const operator = await createStaff(server.url, 'operator');
+    const { items } = await listEvents(operator.http, { status: 'on_sale', pageSize: 5 });
+    const other = items.find((e) => e.id !== EVENT)!;
+    await setWaitingRoom(operator.http, other.id, { enabled: true, rate: 0 });
+    const { context, errors } = await openContext(browser, server.url, {
+      session: { token: fans[1].token, user: fans[1].user },
+    });
+    const page = await context.newPage();
+    await page.goto(`/events/${encodeURIComponent(other.id)}`);
+    await page.waitForURL(`${server.url}/queue/${encodeURIComponent(other.id)}`);
+    expect(unexpected(errors)).toEqual([]);
+    await context.close();
   });
 
   it('given an event that does not exist, then a clear not-found message and no uncaught error', async () => {

@@ -25,9 +25,12 @@ export interface SectionShape {
   end: number;
   /** The outline around its seats, world coordinates, flat [x, y, x, y, …]. */
   outline: number[];
-  /** Where its label goes: the middle seat of its middle row. */
+  /** Where its label goes zoomed out: the middle seat of its middle row. */
   labelX: number;
   labelY: number;
+  /** Zoomed in, where seats are drawn: in front of its first row's middle seat, towards the stage. */
+  nameX: number;
+  nameY: number;
   bounds: Rect;
 }
 
@@ -173,6 +176,8 @@ export function buildChartModel(chart: Chart): ChartModel {
     }
     const mid = s.rows[s.rows.length >> 1]?.seats ?? [];
     const labelSeat = mid[mid.length >> 1];
+    const front = s.rows[0]?.seats ?? [];
+    const frontSeat = front[front.length >> 1];
     sections.push({
       id: s.id,
       name: s.name,
@@ -181,6 +186,8 @@ export function buildChartModel(chart: Chart): ChartModel {
       outline: outlineOf(s),
       labelX: labelSeat ? labelSeat.x : (bounds.minX + bounds.maxX) / 2,
       labelY: labelSeat ? labelSeat.y : (bounds.minY + bounds.maxY) / 2,
+      nameX: frontSeat ? frontSeat.x : (bounds.minX + bounds.maxX) / 2,
+      nameY: frontSeat ? frontSeat.y : bounds.minY,
       bounds,
     });
     if (n > first) {
@@ -191,6 +198,13 @@ export function buildChartModel(chart: Chart): ChartModel {
 
   const pitch = seatPitch(chart);
   const focal = chart.focal ?? { x: 0, y: 0 };
+  for (const sec of sections) {
+    const dx = focal.x - sec.nameX;
+    const dy = focal.y - sec.nameY;
+    const d = Math.hypot(dx, dy) || 1;
+    sec.nameX += (dx / d) * pitch * 2;
+    sec.nameY += (dy / d) * pitch * 2;
+  }
   // The nearest seat sets the stage's size.
   let nearest = Infinity;
   for (let i = 0; i < seatCount; i += Math.max(1, Math.floor(seatCount / 5000))) {

@@ -302,8 +302,8 @@ export class SeatRenderer {
       const label = detail ? s.name : s.id;
       const half = (label.length * size * 0.62) / 2;
       if (w < half * 2) continue;
-      const x = toScreenX(v, s.labelX);
-      const y = toScreenY(v, s.labelY);
+      const x = toScreenX(v, detail ? s.nameX : s.labelX);
+      const y = toScreenY(v, detail ? s.nameY : s.labelY);
       if (x < -50 || y < -20 || x > v.width + 50 || y > v.height + 20) continue;
       const box = { minX: x - half - 2, maxX: x + half + 2, minY: y - size / 2 - 1, maxY: y + size / 2 + 1 };
       if (

@@ -3,6 +3,7 @@
 // with every hold). Joining is idempotent per account (POST returns the existing place), so
 // asking costs a fan who was going to queue anyway nothing.
 import { ApiError, type OnsaleHttp } from '../../../sdk/index.ts';
+import { joinQueue, queueStatus } from '../../../sdk/waiting-room.ts';
 
 export type Access =
   | { state: 'open' }
@@ -37,26 +38,13 @@ export function forgetAccess(eventId: string): void {
   } catch {}
 }
 
-interface Place {
-  admitted: boolean;
-  queueToken: string;
-}
-
 export async function accessTokenFor(http: OnsaleHttp, eventId: string): Promise<Access> {
   const kept = storedAccess(eventId);
   if (kept) return { state: 'admitted', ...kept };
-  const path = `/api/events/${encodeURIComponent(eventId)}/queue`;
   try {
-    const place = await http.request<Place>('POST', path);
+    const place = await joinQueue(http, eventId);
     if (!place.admitted) return { state: 'queue' };
-    const status = await http.request<{ accessToken?: string; accessExpiresAt?: number }>(
-      'GET',
-      path,
-      undefined,
-      {
-        'x-queue-token': place.queueToken,
-      },
-    );
+    const status = await queueStatus(http, eventId, place.queueToken);
     if (!status.accessToken || !status.accessExpiresAt) return { state: 'queue' };
     rememberAccess(eventId, status.accessToken, status.accessExpiresAt);
     return { state: 'admitted', token: status.accessToken, expiresAt: status.accessExpiresAt };
