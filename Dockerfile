@@ -5,7 +5,9 @@
 FROM node:20-bookworm-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json tsconfig.json ./
+# The web app's build reads client/ and the shared protocol modules under src/.
 COPY client ./client
+COPY src ./src
 # The lock file lacks other platforms' optional binaries (see .ci/run): fall back to install.
 RUN npm ci --omit=dev --no-audit --no-fund || npm install --omit=dev --no-audit --no-fund
 
@@ -20,8 +22,8 @@ COPY package.json ./
 COPY src ./src
 COPY client ./client
 COPY --from=deps /app/client/web/dist ./client/web/dist
-# The deps stage has no src, so its postinstall made no PGlite cluster template: make it
-# here, so a first start copies it instead of running initdb (src/persistence/install.ts).
+# The PGlite cluster template a first start copies instead of running initdb
+# (src/persistence/install.ts): the deps stage's postinstall made it; this keeps it, or makes it.
 RUN node --import tsx src/persistence/install.ts && mkdir -p /data && chown node:node /data
 USER node
 VOLUME ["/data"]

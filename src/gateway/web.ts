@@ -116,7 +116,16 @@ export async function loadWebApp(dist: string = DIST, log?: (msg: string) => voi
   return readWebApp(dist);
 }
 
-function send(res: HttpResponse, req: HttpRequest, file: StaticFile, status: string): void {
+/** Sends `file` with `status`; for HEAD (`bodyless`), its headers and length only. */
+function send(
+  res: HttpResponse,
+  req: HttpRequest,
+  file: StaticFile,
+  status: string,
+  bodyless: boolean,
+): void {
+  const finish = (r: HttpResponse, bytes: Buffer) =>
+    bodyless ? r.endWithoutBody(bytes.length) : r.end(bytes);
   const head = (r: HttpResponse) =>
     r
       .writeStatus(status)
@@ -133,7 +142,7 @@ function send(res: HttpResponse, req: HttpRequest, file: StaticFile, status: str
   }
   if (Buffer.isBuffer(file.body)) {
     const bytes = file.body;
-    res.cork(() => head(res).end(bytes));
+    res.cork(() => finish(head(res), bytes));
     return;
   }
   const encoding = negotiate(req.getHeader('accept-encoding'));
@@ -143,7 +152,7 @@ function send(res: HttpResponse, req: HttpRequest, file: StaticFile, status: str
     res.cork(() => {
       head(res).writeHeader('vary', 'accept-encoding');
       if (encoding) res.writeHeader('content-encoding', encoding);
-      res.end(bytes);
+      finish(res, bytes);
     });
   });
 }
@@ -152,12 +161,12 @@ function send(res: HttpResponse, req: HttpRequest, file: StaticFile, status: str
 const API = /^\/(api|internal)(\/|$)/;
 
 /**
- * GET for every path no other route took: a file of the app, the app for its own routes
- * (`isAppPath`), else the app's page with 404 (it shows its not-found page). API paths
- * fall through to the server's JSON 404.
+ * GET (and HEAD) for every path no other route took: a file of the app, the app for its own
+ * routes (`isAppPath`), else the app's page with 404 (it shows its not-found page). API
+ * paths fall through to the server's JSON 404.
  */
 export function webRoutes(app: TemplatedApp, web: WebApp, opts: { isAppPath(path: string): boolean }): void {
-  app.get('/*', (res, req) => {
+  const serve = (bodyless: boolean) => (res: HttpResponse, req: HttpRequest) => {
     const path = req.getUrl();
     if (API.test(path)) {
       req.setYield(true); // the next handler: the JSON 404 of app.any('/*')
@@ -165,7 +174,9 @@ export function webRoutes(app: TemplatedApp, web: WebApp, opts: { isAppPath(path
     }
     if (refuseWithoutHost(res, req.getHeader('host'))) return;
     const file = web.files.get(path);
-    if (file && path !== '/index.html') send(res, req, file, '200 OK');
-    else send(res, req, web.index, opts.isAppPath(path) ? '200 OK' : '404 Not Found');
-  });
+    if (file && path !== '/index.html') send(res, req, file, '200 OK', bodyless);
+    else send(res, req, web.index, opts.isAppPath(path) ? '200 OK' : '404 Not Found', bodyless);
+  };
+  app.get('/*', serve(false));
+  app.head('/*', serve(true));
 }

@@ -75,6 +75,15 @@ describe('the web app', () => {
     expect(await again.text()).toBe('');
   });
 
+  it('given HEAD, then the same status and headers with the length and no body', async () => {
+    const page = await fetch(`${t.url}/tickets`, { method: 'HEAD' });
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(Number(page.headers.get('content-length'))).toBeGreaterThan(100);
+    expect(await page.text()).toBe('');
+    expect((await fetch(`${t.url}/nowhere`, { method: 'HEAD' })).status).toBe(404);
+  });
+
   it('given an asset that does not exist, then 404', async () => {
     expect((await get('/assets/index-missing.js')).status).toBe(404);
   });
