@@ -177,7 +177,12 @@ describe('the operator console and the scanner', () => {
     await page.goto('/scan');
     await expect.poll(() => page.locator('h1').textContent()).toBe('Scan tickets');
     await noViolations(page, 'the scanner set-up');
-    await page.getByLabel('Event id').fill(EVENT);
+    // The event found by its name in the catalog; choosing it fills its id.
+    await page.getByLabel('Find the event: its name, artist or venue').fill('e2e night');
+    await page.getByRole('button', { name: 'Search' }).last().click();
+    await page.getByRole('button', { name: 'E2E Night' }).click();
+    expect(await page.getByLabel('Event id').inputValue()).toBe(EVENT);
+    await noViolations(page, 'the scanner set-up with search results');
     await page.getByLabel('Gate').fill('North');
     await page.getByRole('button', { name: 'Start scanning' }).click();
     const code = page.getByLabel('Ticket code');
@@ -201,12 +206,19 @@ describe('the operator console and the scanner', () => {
     expect(text).toContain('at gate North');
     await noViolations(page, 'the scanner with a used ticket');
     await shot(page, 'scanner-already-used');
+    expect(await page.locator('.scanner p').first().textContent()).toContain('E2E Night');
 
     // Garbage is invalid, in words.
     await code.fill('not-a-ticket');
     await code.press('Enter');
     await expect.poll(() => verdict.getAttribute('data-tone')).toBe('invalid');
     expect(await verdict.textContent()).toContain('not an onsale ticket');
+
+    // On a phone, as gate staff hold it: the verdict still fills the width.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await shot(page, 'scanner-phone-invalid');
+    const box = await verdict.boundingBox();
+    expect(box?.width).toBeGreaterThan(300);
 
     // The two refusals are 409 and 400 answers, which the browser logs; nothing else failed.
     expect(errors.filter((e) => !/status of (409|400)/.test(e))).toEqual([]);
