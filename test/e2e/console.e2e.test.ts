@@ -82,6 +82,7 @@ describe('the operator console and the scanner', () => {
     await expect.poll(() => page.locator('.chart-preview canvas').count()).toBeGreaterThan(0);
     await expect.poll(() => page.locator('.chart-preview').first().textContent()).toMatch(/seats/);
     await noViolations(page, 'the venues page with a chart preview');
+    await shot(page, 'console-venue-preview');
     await page.getByRole('button', { name: 'Create the venue' }).click();
     await expect.poll(() => page.getByRole('status').filter({ hasText: 'created' }).count()).toBe(1);
 
@@ -118,6 +119,7 @@ describe('the operator console and the scanner', () => {
     await page.getByRole('button', { name: 'Add the code' }).click();
     await expect.poll(() => page.locator('#codes-h ~ table').textContent()).toContain('SPRING10');
     await noViolations(page, 'the event page on sale');
+    await shot(page, 'console-event');
 
     // The box office: two seats typed in, held, sold for cash; their tickets show.
     const chart = (await (await fetch(`${server.url}/api/events/${EVENT}/chart`)).json()).chart as Chart;

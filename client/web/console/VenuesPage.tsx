@@ -18,9 +18,9 @@ import { type ChartCheck, checkChartText } from './chart-check.ts';
 import { ErrorNote, Field, Notice, useAction, useLoad } from './ui.tsx';
 
 const TEMPLATES: { kind: ChartTemplate; label: string }[] = [
-  { kind: 'theatre', label: 'Theatre (stalls and circle, about 1,500 seats)' },
-  { kind: 'arena', label: 'Arena (two tiers and a standing floor)' },
-  { kind: 'stadium', label: 'Stadium (three tiers, two floors, about 80,000 seats)' },
+  { kind: 'theatre', label: 'Theatre: stalls and circle, 2,007 seats' },
+  { kind: 'arena', label: 'Arena: two tiers, 16,440 seats and a 2,500-place floor' },
+  { kind: 'stadium', label: 'Stadium: three tiers, 81,450 seats and two 6,000-place floors' },
 ];
 
 export function VenuesPage() {
