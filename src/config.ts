@@ -63,6 +63,20 @@ const schema = z.object({
   ONSALE_SIMULATED_WEBHOOK_SECRET: z.string().min(16).optional(),
   /** Mail goes over SMTP to this server (smtp://user:pass@host:587, smtps://…); unset: .eml files under ONSALE_DATA_DIR/outbox. */
   SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
+  /** Cluster mode: members, event leases and the bus on this Redis (needs a Postgres DATABASE_URL). */
+  ONSALE_REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+  /** This member's id in the cluster; unset: host-pid-random. */
+  ONSALE_NODE_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,64}$/)
+    .optional(),
+  /** Redis key prefix of the cluster (several clusters may share one Redis). */
+  ONSALE_CLUSTER_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,64}$/)
+    .default('onsale'),
+  /** How long an event's lease lasts unless its owner renews it (every third of it). */
+  ONSALE_LEASE_MS: z.coerce.number().int().min(100).max(120_000).default(5_000),
   /** The From of every mail. */
   ONSALE_MAIL_FROM: z.string().min(3).max(200).default('onsale <tickets@localhost>'),
 });
@@ -76,6 +90,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     .refine((c) => !c.ONSALE_ADMIN_EMAIL === !c.ONSALE_ADMIN_PASSWORD, {
       path: ['ONSALE_ADMIN_PASSWORD'],
       message: 'set ONSALE_ADMIN_EMAIL and ONSALE_ADMIN_PASSWORD together, or neither',
+    })
+    .refine((c) => !c.ONSALE_REDIS_URL || !!c.DATABASE_URL, {
+      path: ['ONSALE_REDIS_URL'],
+      message:
+        'cluster mode needs a Postgres server (DATABASE_URL): the embedded PGlite lives in one process and cannot be shared',
     })
     .refine((c) => !c.STRIPE_SECRET_KEY === !c.STRIPE_WEBHOOK_SECRET, {
       path: ['STRIPE_WEBHOOK_SECRET'],

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { isAppPath } from '../client/web/lib/routes.ts';
 import { Accounts } from './accounts/accounts.ts';
@@ -8,6 +9,8 @@ import { Catalog } from './catalog/catalog.ts';
 import { type EventInfo, EventSpecs } from './catalog/live.ts';
 import { catalogRoutes } from './catalog/routes.ts';
 import { CatalogStore } from './catalog/store.ts';
+import { clusterRoutes } from './cluster/routes.ts';
+import { startCluster } from './cluster/start.ts';
 import type { Config } from './config.ts';
 import { OperatorFeed } from './dashboard/feed.ts';
 import { dashboardRoutes } from './dashboard/routes.ts';
@@ -182,9 +185,38 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
 
   // The live seat map: committed seat changes, coalesced per tick, to each event's topic.
   const publisher = new SeatPublisher(sockets, metrics);
-  const feed = new DeltaFeed(publisher, (eventId) => directory.get(eventId)?.spec.layout.seatCount ?? 0);
+  // Cluster mode (src/cluster): events run on their lease holders, reached over Redis, and
+  // seat changes cross processes; otherwise everything runs here.
+  const cluster = config.ONSALE_REDIS_URL
+    ? await startCluster(
+        {
+          redisUrl: config.ONSALE_REDIS_URL,
+          prefix: config.ONSALE_CLUSTER_PREFIX,
+          id: config.ONSALE_NODE_ID,
+          leaseMs: config.ONSALE_LEASE_MS,
+          sockets: () => sockets.count(),
+        },
+        directory,
+        log,
+      )
+    : null;
+  const feed = new DeltaFeed(
+    cluster ? cluster.fanout.sink(publisher) : publisher,
+    (eventId) => directory.get(eventId)?.spec.layout.seatCount ?? 0,
+  );
   directory.commits.subscribe(feed);
-  const events = new LiveEvents(directory);
+  // Other members' events that fans here watch.
+  await cluster?.fanout.follow(publisher, (eventId) => !directory.get(eventId) && watched(sockets, eventId));
+  const events = new LiveEvents(
+    directory,
+    cluster
+      ? {
+          locator: cluster.locator,
+          specs: (eventId) => specs.load(eventId),
+          running: async () => (await cluster.node.leases.list()).map((l) => l.eventId),
+        }
+      : undefined,
+  );
 
   // The waiting rooms; admission follows each event's spare capacity (capacity.ts).
   const capacity =
@@ -228,6 +260,7 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
     log,
     demo: config.ONSALE_DEMO === '1',
     hooks: { saleOpened: (eventId) => rooms.saleOpened(eventId) },
+    locator: cluster?.locator,
   });
   const seats = new SeatCommands(events, metrics, {
     // While a waiting room is on for an event, holds need its access token.
@@ -286,6 +319,21 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
   });
   ticketRoutes(router, { tickets, db });
   resaleRoutes(router, resale);
+  clusterRoutes(router, {
+    node: cluster?.node ?? null,
+    single: () => ({
+      member: {
+        id: 'local',
+        pid: process.pid,
+        host: hostname(),
+        startedAt: new Date(Date.now() - process.uptime() * 1000).toISOString(),
+        events: directory.ids().length,
+        sockets: sockets.count(),
+        beatAt: new Date().toISOString(),
+      },
+      events: directory.ids(),
+    }),
+  });
   // Scanning at the gates (src/scanning), on the tickets' credentials.
   const scanning = new Scanning({ db, tickets: ticketCredentials, log });
   scanningRoutes(router, {
@@ -339,7 +387,10 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
   // Events whose last batch left holds live run from the start: their holds expire on time
   // and their fans find them (GET /api/holds).
   const withHolds = await new DbJournal(db).eventsWithLiveHolds();
-  for (const id of withHolds) void directory.event(id);
+  // Events with live holds start now (their holds must expire on time); in cluster mode on
+  // whichever member placement gives them.
+  for (const id of withHolds)
+    void events.get(id).catch((err) => log.warn({ err, eventId: id }, 'start failed'));
 
   const listenSocket = await new Promise<uWS.us_listen_socket>((resolve, reject) => {
     app.listen(config.HOST, config.PORT, (s) =>
@@ -377,6 +428,8 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
       await resale.close();
       await catalog.close();
       await directory.close();
+      // Leases given back once the journals are flushed: the next owner starts from there.
+      await cluster?.close();
       feed.close();
       await mail.close();
       await payments.close();

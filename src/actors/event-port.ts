@@ -59,6 +59,22 @@ export interface EventPort {
   query<N extends QueryName>(name: N, args: QueryArgs<N>): Promise<QueryResult<N>>;
 }
 
+/** A port with the one-command fast path (a fan's single hold): the same as submit([one])[0]. */
+export interface SeatPort extends EventPort {
+  submitOne(command: Command, opts?: { key?: string; by?: string }): Promise<Outcome>;
+}
+
+/**
+ * Where callers find an event's port: the local directory, or in cluster mode the event's
+ * owner wherever it runs (src/cluster).
+ */
+export interface EventLocator {
+  /** The event's port, started (placed) if it was not running; null: no such event. */
+  event(eventId: string): Promise<SeatPort | null>;
+  /** The port if the event runs (anywhere) now; nothing is started. */
+  running(eventId: string): Promise<SeatPort | null>;
+}
+
 /** The outcome of a command the actor could not make durable (or could not reach). */
 export const UNAVAILABLE: Outcome = {
   ok: false,

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Directory } from '../actors/directory.ts';
+import type { EventLocator } from '../actors/event-port.ts';
 import { generateChart } from '../domain/chart-generator.ts';
 import type { Availability } from '../domain/queries.ts';
 import type { Db } from '../persistence/db.ts';
@@ -37,6 +38,8 @@ export interface CatalogOptions {
   /** How often popularity follows the actors' held + booked counts; 0 turns it off. */
   popularityMs?: number;
   now?: () => Date;
+  /** Where events run (cluster mode: on their owners); the directory when absent. */
+  locator?: EventLocator;
 }
 
 /** An event as fans see it: the cached catalog record and the live availability. */
@@ -55,6 +58,7 @@ export class Catalog {
   readonly clock: SaleClock;
   private timer: NodeJS.Timeout | undefined;
   private refreshing: Promise<unknown> | null = null;
+  private readonly locator: EventLocator;
 
   private constructor(
     readonly db: Db,
@@ -63,7 +67,8 @@ export class Catalog {
     readonly search: CatalogSearch,
     opts: CatalogOptions,
   ) {
-    this.live = new CatalogLive(store, directory, opts.log, opts.hooks);
+    this.locator = opts.locator ?? directory;
+    this.live = new CatalogLive(store, directory, this.locator, opts.log, opts.hooks);
     this.presale = new PresaleLists(db);
     this.clock = new SaleClock(db, (id, to) => this.setStatus(id, to), opts.log, opts.now);
   }
@@ -201,7 +206,7 @@ export class Catalog {
     if (!record || (record.value.status === 'draft' && !isOperator(user))) throw notFound('event', id);
     let live: Availability | null = null;
     if (record.value.status !== 'draft') {
-      const handle = await this.directory.event(id).catch(() => null);
+      const handle = await this.locator.event(id).catch(() => null);
       live = handle ? await handle.query('availability', {}).catch(() => null) : null;
     }
     return { record, live };

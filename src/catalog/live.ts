@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Directory } from '../actors/directory.ts';
+import type { EventLocator } from '../actors/event-port.ts';
 import type { EventSpec } from '../actors/event-runtime.ts';
 import { type Chart, compileChart, type Layout } from '../domain/chart.ts';
 import type { SaleStatus } from '../domain/commands.ts';
@@ -76,6 +77,7 @@ export class CatalogLive {
   constructor(
     private readonly store: CatalogStore,
     private readonly directory: Directory<EventInfo>,
+    private readonly locator: EventLocator,
     private readonly log: Logger,
     private readonly hooks: LiveHooks = {},
   ) {}
@@ -90,8 +92,8 @@ export class CatalogLive {
     if (!sale) return;
     const handle =
       sale === 'open' || sale === 'presale'
-        ? await this.directory.event(eventId)
-        : await this.directory.running(eventId);
+        ? await this.locator.event(eventId)
+        : await this.locator.running(eventId);
     if (handle) {
       const current = (await handle.query('availability', {})).sale;
       if (current !== sale) {
@@ -110,7 +112,7 @@ export class CatalogLive {
 
   /** Sends new price tiers to the event's actor if it runs (else it reads them when it starts). */
   async applyPrices(eventId: string): Promise<void> {
-    const handle = await this.directory.running(eventId);
+    const handle = await this.locator.running(eventId);
     if (!handle) return;
     const [spec] = await this.store.liveSpecs([eventId]);
     if (!spec) return;

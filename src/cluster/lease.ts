@@ -34,6 +34,29 @@ export class Leases {
     await this.redis.eval(RELEASE, 1, this.keys.lease(eventId), this.me);
   }
 
+  /** Every lease held now: event, owner and the milliseconds it has left. */
+  async list(): Promise<{ eventId: string; owner: string; ttlMs: number }[]> {
+    const prefix = this.keys.lease('');
+    const keys: string[] = [];
+    let cursor = '0';
+    do {
+      const [next, found] = await this.redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      keys.push(...found);
+      cursor = next;
+    } while (cursor !== '0');
+    if (keys.length === 0) return [];
+    const pipe = this.redis.pipeline();
+    for (const k of keys) pipe.get(k).pttl(k);
+    const res = (await pipe.exec()) ?? [];
+    const out: { eventId: string; owner: string; ttlMs: number }[] = [];
+    keys.forEach((k, i) => {
+      const owner = res[2 * i]?.[1] as string | null;
+      const ttl = res[2 * i + 1]?.[1] as number;
+      if (owner) out.push({ eventId: k.slice(prefix.length), owner, ttlMs: ttl });
+    });
+    return out.sort((a, b) => a.eventId.localeCompare(b.eventId));
+  }
+
   async owner(eventId: string): Promise<string | null> {
     return this.redis.get(this.keys.lease(eventId));
   }

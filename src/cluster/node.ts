@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { EventPort } from '../actors/event-port.ts';
+import type { Envelope, QueryName, SeatPort } from '../actors/event-port.ts';
 import { Bus, BusError, RemoteError } from './bus.ts';
 import { type ClusterKeys, clusterKeys } from './keys.ts';
 import { Leases } from './lease.ts';
@@ -20,9 +20,9 @@ import type { Request } from './wire.ts';
 /** What the member runs in its own process: the directory's events. */
 export interface LocalEvents {
   /** Starts (or finds) the event's actor; null when there is no such event. */
-  open(eventId: string): Promise<EventPort | null>;
+  open(eventId: string): Promise<SeatPort | null>;
   /** The running event's port, without starting anything. */
-  running(eventId: string): EventPort | undefined;
+  running(eventId: string): SeatPort | undefined;
   /** Drains and stops the event's actor (the lease is gone). */
   stop(eventId: string): Promise<void>;
   /** Ids of the events running here. */
@@ -97,7 +97,7 @@ export class ClusterNode implements OwnerCalls {
    * The event's port: the local actor when this member owns the event (taking it when it
    * has no owner and placement picks this member), else a remote port to its owner.
    */
-  async port(eventId: string): Promise<EventPort | null> {
+  async port(eventId: string): Promise<SeatPort | null> {
     const owner = await this.resolve(eventId);
     if (owner === this.id) return this.openHere(eventId);
     let p = this.ports.get(eventId);
@@ -130,7 +130,7 @@ export class ClusterNode implements OwnerCalls {
     return (await this.leases.owner(eventId)) ?? this.id;
   }
 
-  private async openHere(eventId: string): Promise<EventPort | null> {
+  private async openHere(eventId: string): Promise<SeatPort | null> {
     if (!this.owned.has(eventId)) {
       if (!(await this.leases.acquire(eventId))) return this.port(eventId);
       this.owned.add(eventId);
@@ -147,9 +147,7 @@ export class ClusterNode implements OwnerCalls {
   /** Sends a request to the event's owner; when the owner moved or vanished, resolves again once. */
   async call(
     eventId: string,
-    body:
-      | { k: 'submit'; envelopes: import('../actors/event-port.ts').Envelope[] }
-      | { k: 'query'; name: import('../actors/event-port.ts').QueryName; args: unknown },
+    body: { k: 'submit'; envelopes: Envelope[] } | { k: 'query'; name: QueryName; args: unknown },
   ): Promise<unknown> {
     for (let attempt = 0; ; attempt++) {
       const owner = await this.resolve(eventId);

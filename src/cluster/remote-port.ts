@@ -1,11 +1,12 @@
 import {
   type Envelope,
-  type EventPort,
   type QueryArgs,
   type QueryName,
   type QueryResult,
+  type SeatPort,
   UNAVAILABLE,
 } from '../actors/event-port.ts';
+import type { Command } from '../domain/commands.ts';
 import type { Outcome } from '../domain/outcome.ts';
 import { AppError } from '../errors.ts';
 
@@ -21,7 +22,7 @@ export interface OwnerCalls {
   ): Promise<unknown>;
 }
 
-export class RemoteEventPort implements EventPort {
+export class RemoteEventPort implements SeatPort {
   constructor(
     readonly eventId: string,
     private readonly owner: OwnerCalls,
@@ -33,6 +34,10 @@ export class RemoteEventPort implements EventPort {
     } catch {
       return envelopes.map(() => UNAVAILABLE);
     }
+  }
+
+  async submitOne(command: Command, opts: { key?: string; by?: string } = {}): Promise<Outcome> {
+    return (await this.submit([{ command, ...opts }]))[0];
   }
 
   async query<N extends QueryName>(name: N, args: QueryArgs<N>): Promise<QueryResult<N>> {

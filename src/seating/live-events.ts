@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { Directory } from '../actors/directory.ts';
-import type { EventHandle } from '../actors/event-handle.ts';
+import type { Directory, SpecSource } from '../actors/directory.ts';
+import { EventHandle } from '../actors/event-handle.ts';
+import type { EventLocator, SeatPort } from '../actors/event-port.ts';
 import type { Chart, Layout } from '../domain/chart.ts';
 import { AppError, quoted } from '../errors.ts';
 import { EncodedBody } from '../gateway/compression.ts';
@@ -20,7 +21,8 @@ export interface LiveEvent {
   name: string;
   chart: Chart;
   layout: Layout;
-  handle: EventHandle<SeatingMeta>;
+  /** The event's actor here, or (cluster mode) its owner's through the bus. */
+  handle: SeatPort;
   chartEtag: string;
   /** `{chart}` as JSON bytes: identity, gzip or br. */
   chartBody: EncodedBody;
@@ -34,14 +36,55 @@ interface ChartBody {
 export class LiveEvents {
   /** Events of one chart version share one chart object, so one serialised body. */
   private readonly bodies = new WeakMap<Chart, ChartBody>();
-  private readonly live = new WeakMap<EventHandle<SeatingMeta>, LiveEvent>();
+  private readonly live = new WeakMap<SeatPort, LiveEvent>();
+  /** Events another member runs: their spec read here (the chart and its layout), once. */
+  private readonly remote = new Map<
+    string,
+    Promise<{ spec: { layout: Layout }; meta: SeatingMeta } | null>
+  >();
 
-  constructor(readonly directory: Directory<SeatingMeta>) {}
+  constructor(
+    readonly directory: Directory<SeatingMeta>,
+    /** Cluster mode: where events run, and where their specs come from. */
+    private readonly cluster?: {
+      locator: EventLocator;
+      specs: SpecSource<SeatingMeta>;
+      /** Events running on any member now. */
+      running(): Promise<string[]>;
+    },
+  ) {}
 
-  /** The event, its actor started if it was not running; null when there is no such event. */
+  /** Ids of the events running now: here, or in cluster mode on any member. */
+  async runningIds(): Promise<string[]> {
+    const here = this.directory.ids();
+    if (!this.cluster) return here;
+    return [...new Set([...here, ...(await this.cluster.running())])];
+  }
+
+  /** The event if it runs (here, or on another member); nothing is started. */
+  async runningAnywhere(id: string): Promise<LiveEvent | null> {
+    const local = this.running(id);
+    if (local || !this.cluster) return local;
+    return (await this.cluster.locator.running(id)) ? this.get(id) : null;
+  }
+
+  /** The event, its actor started (placed) if it was not running; null when there is no such event. */
   async get(id: string): Promise<LiveEvent | null> {
-    const handle = await this.directory.event(id);
-    return handle ? this.of(handle) : null;
+    if (!this.cluster) {
+      const handle = await this.directory.event(id);
+      return handle ? this.of(handle) : null;
+    }
+    const port = await this.cluster.locator.event(id);
+    if (!port) return null;
+    if (port instanceof EventHandle) return this.of(port as EventHandle<SeatingMeta>);
+    let found = this.remote.get(id);
+    if (!found) {
+      found = this.cluster.specs(id);
+      found.then((f) => f ?? this.remote.delete(id)).catch(() => this.remote.delete(id));
+      this.remote.set(id, found);
+    }
+    const spec = await found;
+    return spec ? this.build(port, id, spec.meta, spec.spec.layout) : null;
   }
 
   /** The event or EVENT_NOT_FOUND. */
@@ -58,9 +101,13 @@ export class LiveEvents {
   }
 
   private of(handle: EventHandle<SeatingMeta>): LiveEvent {
+    return this.build(handle, handle.eventId, handle.meta, handle.spec.layout);
+  }
+
+  private build(handle: SeatPort, id: string, meta: SeatingMeta, layout: Layout): LiveEvent {
     let live = this.live.get(handle);
     if (!live) {
-      const { chart, name } = handle.meta;
+      const { chart, name } = meta;
       let body = this.bodies.get(chart);
       if (!body) {
         const json = JSON.stringify({ chart });
@@ -71,10 +118,10 @@ export class LiveEvents {
         this.bodies.set(chart, body);
       }
       live = {
-        id: handle.eventId,
+        id,
         name,
         chart,
-        layout: handle.spec.layout,
+        layout,
         handle,
         chartEtag: body.etag,
         chartBody: body.body,

@@ -148,11 +148,12 @@ export class SeatCommands {
   async holdsOf(user: User): Promise<MyHold[]> {
     const all: MyHold[] = [];
     await Promise.all(
-      this.events.directory.ids().map(async (id) => {
-        const live = this.events.running(id);
-        if (!live) return;
+      (await this.events.runningIds()).map(async (id) => {
         let holds: HoldView[];
+        let live: LiveEvent | null;
         try {
+          live = await this.events.runningAnywhere(id);
+          if (!live) return;
           holds = await live.handle.query('holdsOf', { fanId: user.id });
         } catch {
           return; // stopped meanwhile: it had no live hold

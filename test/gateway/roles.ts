@@ -240,6 +240,16 @@ const ROLE_ROUTES: RoleRoute[] = [
     ok: 200,
   },
   {
+    route: 'GET /api/cluster',
+    roles: ['admin'],
+    call: () => ({ method: 'GET', path: '/api/cluster' }),
+    ok: 200,
+    check: (_c, res) => {
+      expect(res.body.mode).toBe('single');
+      expect(res.body.members).toHaveLength(1);
+    },
+  },
+  {
     route: 'POST /api/admin/users',
     roles: ['admin'],
     call: (_c, role) => ({

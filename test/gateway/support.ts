@@ -47,8 +47,8 @@ export async function startGateway(env: Record<string, string> = {}): Promise<Ga
     ...env,
   });
   // Actors start on first use: the suites' event is started here, once.
-  const demo = await t.server.events.get(EVENT);
-  await demo?.handle.drain(); // its start-up events (prices, sale) durable
+  await t.server.events.get(EVENT);
+  await t.server.directory.get(EVENT)?.drain(); // its start-up events (prices, sale) durable
   await waitFor(async () => (await fetch(`${t.url}/readyz`)).ok, 30_000);
   return {
     server: t.server,

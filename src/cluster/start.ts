@@ -1,0 +1,66 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Directory } from '../actors/directory.ts';
+import { ClusterFanout } from './fanout.ts';
+import { ClusterLocator } from './locator.ts';
+import { ClusterNode } from './node.ts';
+
+// Cluster mode for one server process: two Redis connections (commands, and the subscriber
+// the bus and the fan-out share), this member's node over the process's directory, the
+// fan-out of seat changes, and the locator the rest of the server finds events with.
+
+export interface Cluster {
+  node: ClusterNode;
+  fanout: ClusterFanout;
+  locator: ClusterLocator;
+  close(): Promise<void>;
+}
+
+export interface ClusterConfig {
+  redisUrl: string;
+  prefix: string;
+  id?: string;
+  leaseMs: number;
+  sockets: () => number;
+}
+
+export async function startCluster(
+  cfg: ClusterConfig,
+  directory: Directory<unknown>,
+  log: Logger,
+): Promise<Cluster> {
+  const options = { maxRetriesPerRequest: 2, enableOfflineQueue: false, lazyConnect: true };
+  const redis = new Redis(cfg.redisUrl, options);
+  const sub = new Redis(cfg.redisUrl, { ...options, maxRetriesPerRequest: null });
+  for (const r of [redis, sub]) r.on('error', (err) => log.warn({ err: err.message }, 'cluster: Redis'));
+  await Promise.all([redis.connect(), sub.connect()]);
+  const id = cfg.id ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  const node = new ClusterNode(
+    redis,
+    sub,
+    {
+      open: (eventId) => directory.event(eventId),
+      running: (eventId) => directory.get(eventId),
+      stop: (eventId) => directory.stop(eventId),
+      ids: () => directory.ids(),
+    },
+    log,
+    { id, prefix: cfg.prefix, leaseTtlMs: cfg.leaseMs, memberTtlMs: cfg.leaseMs, sockets: cfg.sockets },
+  );
+  await node.start();
+  const fanout = new ClusterFanout(redis, sub, node.keys, id);
+  const locator = new ClusterLocator(node, { running: (eventId) => directory.running(eventId) });
+  log.info({ member: id, prefix: cfg.prefix }, 'cluster mode: joined');
+  return {
+    node,
+    fanout,
+    locator,
+    async close() {
+      await node.close();
+      redis.disconnect();
+      sub.disconnect();
+    },
+  };
+}

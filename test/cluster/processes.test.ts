@@ -1,0 +1,147 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { OnsaleSocket } from '../../client/sdk/socket.ts';
+import { HELD } from '../../src/domain/seat-status.ts';
+import { type ServerProcess, startServerProcess, waitReady } from '../support/server-process.ts';
+import {
+  dropSchema,
+  POSTGRES_URL,
+  postgresAvailable,
+  REDIS_URL,
+  redisAvailable,
+  uniqueSchema,
+} from '../support/services.ts';
+import { type Fan, ordinarySeats, Shop, type ShopEvent, until } from '../support/shop.ts';
+
+// Real server processes in cluster mode, on one Postgres schema and one Redis: a fan on any
+// process holds seats of an event that another owns, fans on different processes see each
+// other's holds live, and when the owner is killed another process takes the event over with
+// every acknowledged hold.
+
+const ADMIN = { email: 'cluster-admin@example.com', password: 'admin-password-1' };
+const up = (await postgresAvailable()) && (await redisAvailable());
+const LEASE_MS = 1_500;
+
+describe.skipIf(!up)('cluster mode: several server processes on Redis and Postgres', () => {
+  const schema = uniqueSchema('cluster');
+  const prefix = `onsale-test-${process.pid}-${Date.now().toString(36)}`;
+  const env = (id: string) => ({
+    DATABASE_URL: POSTGRES_URL,
+    ONSALE_DB_SCHEMA: schema,
+    ONSALE_REDIS_URL: REDIS_URL,
+    ONSALE_CLUSTER_PREFIX: prefix,
+    ONSALE_NODE_ID: id,
+    ONSALE_LEASE_MS: String(LEASE_MS),
+    ONSALE_DEMO: '0',
+    ONSALE_ADMIN_EMAIL: ADMIN.email,
+    ONSALE_ADMIN_PASSWORD: ADMIN.password,
+    ONSALE_RATE_IP_PER_SEC: '100000',
+    ONSALE_RATE_ACCOUNT_PER_SEC: '100000',
+  });
+  const procs: ServerProcess[] = [];
+  const shops: Shop[] = [];
+  let ev: ShopEvent;
+  let fans: Fan[];
+
+  beforeAll(async () => {
+    // One at a time: the first migrates the schema.
+    for (const id of ['p0', 'p1', 'p2']) {
+      const p = await startServerProcess(env(id));
+      await waitReady(p.url);
+      procs.push(p);
+      shops.push(new Shop(p.url));
+    }
+    const admin = await shops[0].login(ADMIN.email, ADMIN.password);
+    ev = await shops[0].openEvent(admin, 'clustered');
+    fans = await shops[1].registerFans('cluster', 6);
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const p of procs) p.child.kill('SIGKILL');
+    await Promise.all(procs.map((p) => p.exited));
+    await dropSchema(schema);
+  });
+
+  const owner = async (): Promise<number> => {
+    const r = await shops[0].call('GET', '/api/cluster', {
+      token: await shops[0].login(ADMIN.email, ADMIN.password),
+    });
+    expect(r.status, r.text).toBe(200);
+    const id = r.body.leases.find((l: { eventId: string }) => l.eventId === ev.id)?.owner as string;
+    return ['p0', 'p1', 'p2'].indexOf(id);
+  };
+
+  it('given fans on every process, then each holds seats of the one event, one process runs it, and a seat taken through one is refused through another', async () => {
+    const seats = ordinarySeats(ev.layout, 3);
+    const held = await Promise.all(shops.map((s, i) => s.hold(fans[i].token, ev.id, [seats[i]])));
+    for (const h of held) expect(h.status, h.text).toBe(201);
+    const clash = await shops[2].hold(fans[3].token, ev.id, [seats[0]]);
+    expect(clash.status, clash.text).toBe(409);
+    expect(clash.body.error.code).toBe('SEAT_UNAVAILABLE');
+    const o = await owner();
+    expect(o).toBeGreaterThanOrEqual(0);
+    for (const s of shops) {
+      const status = await s.seatStatuses(ev.id);
+      for (const seat of seats) expect(status[ev.layout.seatIndex.get(seat)!]).toBe(HELD);
+    }
+    // A fan's holds read back through any process.
+    const mine = await shops[(o + 1) % 3].holds(fans[0].token);
+    expect(mine.body.holds.map((h: { holdId: string }) => h.holdId)).toContain(held[0].body.holdId);
+  });
+
+  it('given a fan watching the seat map on one process, then a hold made through another shows within a second', async () => {
+    const o = await owner();
+    const watcherAt = (o + 1) % 3;
+    const holderAt = (o + 2) % 3;
+    const sock = await OnsaleSocket.connect(procs[watcherAt].url.replace('http', 'ws') + '/ws', {
+      WebSocket: WebSocket as never,
+    });
+    try {
+      const map = await sock.subscribe(ev.id);
+      const [seat] = ordinarySeats(ev.layout, 1, 20);
+      const n = ev.layout.seatIndex.get(seat)!;
+      const t0 = Date.now();
+      const h = await shops[holderAt].hold(fans[4].token, ev.id, [seat]);
+      expect(h.status, h.text).toBe(201);
+      await until(
+        async () => map.status[n],
+        (s) => s === HELD,
+        { timeoutMs: 1_000, intervalMs: 10, what: 'the hold on the watcher’s map' },
+      );
+      console.log(
+        `cluster: a hold through p${holderAt} (owner p${o}) reached a watcher on p${watcherAt} in ${Date.now() - t0} ms`,
+      );
+    } finally {
+      sock.close();
+    }
+  });
+
+  it('given the owner killed, then another process takes the event within 15 s and every acknowledged hold is there', async () => {
+    const o = await owner();
+    const survivor = shops[(o + 1) % 3];
+    const before = await survivor.seatStatuses(ev.id);
+    const heldBefore = [...before].flatMap((s, i) => (s === HELD ? [i] : []));
+    expect(heldBefore.length).toBeGreaterThan(0);
+    procs[o].child.kill('SIGKILL');
+    await procs[o].exited;
+    const [seat] = ordinarySeats(ev.layout, 1, 40);
+    const t0 = Date.now();
+    const h = await until(
+      () => survivor.hold(fans[5].token, ev.id, [seat]),
+      (r) => r.status === 201,
+      {
+        timeoutMs: 15_000,
+        intervalMs: 100,
+        what: 'a hold acknowledged by the new owner',
+        describe: (r) => `${r.status} ${r.text}`,
+      },
+    );
+    const failoverMs = Date.now() - t0;
+    console.log(`cluster: failover after kill -9 of p${o}: ${failoverMs} ms to the first acknowledged hold`);
+    expect(h.status).toBe(201);
+    const after = await survivor.seatStatuses(ev.id);
+    for (const i of heldBefore) expect(after[i], `seat ${i} held before the kill`).toBe(HELD);
+    const now = await owner();
+    expect(now).not.toBe(o);
+  }, 30_000);
+});
