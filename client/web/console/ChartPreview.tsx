@@ -58,6 +58,7 @@ export function ChartPreview({ chart, title }: { chart: Chart; title: string }) 
           ))}
         </tbody>
       </table>
+      <p class="hint">Colours are the chart's price categories; each event sets their prices.</p>
       <div class="chart-preview-map">
         <SeatMapView chart={chart} map={map} priceTiers={tiers} label={`Seat map: ${title}`} />
       </div>
