@@ -430,7 +430,9 @@ export function SeatMapView(props: SeatMapViewProps) {
     const v = r.view;
     const seat = r.seatNear(v.cx, v.cy, Math.max(v.width, v.height) / v.k);
     if (r.setFocused(seat)) r.drawOverlay();
-    if (seat >= 0) setAnnounce(describeSeat(info(seat), currency));
+    setAnnounce(
+      seat >= 0 ? describeSeat(info(seat), currency) : 'No seats in view here: move with the arrow keys.',
+    );
   };
   const onKeyDown = (e: KeyboardEvent) => {
     const r = renderer.current;

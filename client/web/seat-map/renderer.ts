@@ -41,7 +41,7 @@ export interface DrawStats {
 }
 
 /** Seats this many CSS pixels apart, or more, are drawn one by one. */
-export const DETAIL_PITCH_PX = 5;
+export const DETAIL_PITCH_PX = 7;
 /** Above this many changed seats a delta repaints the layer (cheaper than as many clips). */
 const PARTIAL_LIMIT = 4000;
 const ATLAS_MAX = 2048;
@@ -432,7 +432,7 @@ export class SeatRenderer {
     const r = this.cellRadius();
     const buckets: number[][] = palette.colours.map(() => []);
     for (const s of seats) buckets[paints[s]].push(s);
-    const round = r >= 3;
+    const round = r >= 4.5;
     buckets.forEach((list, paint) => {
       if (list.length === 0) return;
       ctx.fillStyle = palette.colours[paint];

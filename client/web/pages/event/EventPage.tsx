@@ -10,7 +10,7 @@ import { Link, navigate } from '../../lib/navigation.tsx';
 import { href } from '../../lib/routes.ts';
 import { useSession } from '../../lib/session.ts';
 import { type AreaInfo, type Chart, chartModel, type SeatInfo, SeatMapView } from '../../seat-map/index.ts';
-import { buildPalette } from '../../seat-map/palette.ts';
+import { buildPalette, STATUS } from '../../seat-map/palette.ts';
 import { accessTokenFor, forgetAccess } from './access.ts';
 import { EventHeader } from './EventHeader.tsx';
 import { HoldPanel } from './HoldPanel.tsx';
@@ -118,9 +118,13 @@ export function EventPage({ id }: { id: string }) {
     refreshHolds();
   }, [id, session?.token]);
 
-  // A waiting room that is on, for a fan not admitted, sends them to the queue.
+  // A waiting room that is on, for a fan not admitted, sends them to the queue. Asked only
+  // while the sale is open (a room admits nobody otherwise): for an event without a room the
+  // answer is a 409, which the browser's console shows like any failed request.
+  const saleOpen =
+    load.state === 'ready' && (load.data.event.sale === 'open' || load.data.event.sale === 'presale');
   useEffect(() => {
-    if (!session) return;
+    if (!session || !saleOpen) return;
     let gone = false;
     accessTokenFor(http(), id).then((a) => {
       if (gone) return;
@@ -130,7 +134,7 @@ export function EventPage({ id }: { id: string }) {
     return () => {
       gone = true;
     };
-  }, [id, session?.token]);
+  }, [id, session?.token, saleOpen]);
 
   const ready = load.state === 'ready' ? load.data : null;
   const model = useMemo(() => (ready ? chartModel(ready.chart) : null), [ready?.chart]);
@@ -186,6 +190,12 @@ export function EventPage({ id }: { id: string }) {
     setNotice('');
     if (mine.has(seat.id)) {
       setNotice(`${seat.section}, row ${seat.row}, seat ${seat.number} is already held by you.`);
+      return;
+    }
+    if (seat.status === STATUS.resale) {
+      setNotice(
+        `${seat.section}, row ${seat.row}, seat ${seat.number} is offered for resale: see the resale offers at checkout.`,
+      );
       return;
     }
     if (!seat.pickable && !selection.has(seat.id)) {

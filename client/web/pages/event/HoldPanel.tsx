@@ -290,6 +290,10 @@ export function HoldPanel(p: HoldPanelProps) {
           </>
         )}
       </section>
+      <p class="hint">
+        Seats drawn as resale are sold by other fans:{' '}
+        <Link href={`/checkout?event=${encodeURIComponent(p.eventId)}`}>see the resale offers</Link>.
+      </p>
     </aside>
   );
 }
