@@ -110,11 +110,11 @@ export function SellPanel(props: {
           </button>
         </p>
       )}
-      <div class="row">
-        <button type="button" disabled={hold.busy} onClick={() => holdSeats(picked)}>
-          Hold {picked.length > 0 ? `${picked.length} seat${picked.length > 1 ? 's' : ''}` : 'seats'}
-        </button>
-        <Field id="sell-best" label="Best available">
+      <button type="button" disabled={hold.busy} onClick={() => holdSeats(picked)}>
+        Hold {picked.length > 0 ? `${picked.length} seat${picked.length > 1 ? 's' : ''}` : 'seats'}
+      </button>
+      <div class="row best-row">
+        <Field id="sell-best" label="…or the best available, how many">
           <input
             id="sell-best"
             type="number"
