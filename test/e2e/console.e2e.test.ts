@@ -157,13 +157,17 @@ describe('the operator console and the scanner', () => {
       .toContain('Live');
     await expect.poll(() => page.locator('.time-chart canvas').count()).toBeGreaterThanOrEqual(4);
     await noViolations(page, 'the dashboard');
-    await shot(page, 'console-dashboard');
 
     // Selling more elsewhere moves the dashboard without a reload.
     const third = chart.sections[0].rows[0].seats.filter((s) => !s.accessible && !s.companion)[2];
     const hold = await operator.http.hold({ eventId: EVENT, seats: [third.id] });
     await expect.poll(() => tile('Held').first().textContent(), { timeout: 10_000 }).toBe('1');
     await operator.http.release(hold.holdId);
+    // That hold was answered while the dashboard watched: its latency shows, in milliseconds.
+    await expect.poll(() => tile('Hold latency p99').first().textContent(), { timeout: 10_000 }).toMatch(/ms$/);
+    await expect.poll(() => tile('Journal commit p99').first().textContent(), { timeout: 10_000 }).toMatch(/ms$/);
+    await expect.poll(() => tile('Held').first().textContent(), { timeout: 10_000 }).toBe('0');
+    await shot(page, 'console-dashboard');
 
     expect(errors).toEqual([]);
     await context.close();

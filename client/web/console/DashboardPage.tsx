@@ -153,22 +153,22 @@ export function DashboardPage({ id }: { id: string }) {
               </>
             )}
             <TimeChart
-              title="Seats sold and held, live"
+              title="Seats sold and held, last 2 minutes"
               series={[
                 { label: 'Sold', stroke: '#8250df' },
                 { label: 'Held', stroke: '#bc4c00' },
               ]}
               data={[live.t, live.booked, live.held]}
-              windowSeconds={300}
+              windowSeconds={120}
             />
             <TimeChart
-              title="Latency p99 (ms), live"
+              title="Latency p99 (ms), last 2 minutes"
               series={[
                 { label: 'Hold', stroke: '#cf222e' },
                 { label: 'Commit', stroke: '#0598bc' },
               ]}
               data={[live.t, live.holdP99, live.commitP99]}
-              windowSeconds={300}
+              windowSeconds={120}
             />
           </div>
         </>
