@@ -164,8 +164,12 @@ describe('the operator console and the scanner', () => {
     await expect.poll(() => tile('Held').first().textContent(), { timeout: 10_000 }).toBe('1');
     await operator.http.release(hold.holdId);
     // That hold was answered while the dashboard watched: its latency shows, in milliseconds.
-    await expect.poll(() => tile('Hold latency p99').first().textContent(), { timeout: 10_000 }).toMatch(/ms$/);
-    await expect.poll(() => tile('Journal commit p99').first().textContent(), { timeout: 10_000 }).toMatch(/ms$/);
+    await expect
+      .poll(() => tile('Hold latency p99').first().textContent(), { timeout: 10_000 })
+      .toMatch(/ms$/);
+    await expect
+      .poll(() => tile('Journal commit p99').first().textContent(), { timeout: 10_000 })
+      .toMatch(/ms$/);
     await expect.poll(() => tile('Held').first().textContent(), { timeout: 10_000 }).toBe('0');
     await shot(page, 'console-dashboard');
 
@@ -290,6 +294,34 @@ describe('the operator console and the scanner', () => {
     await expect.poll(() => page.locator('#sell-h ~ .error').first().textContent()).toBeTruthy();
 
     expect(errors.filter((e) => !/status of 409/.test(e))).toEqual([]);
+    await context.close();
+  });
+
+  it('given the waiting room switched on at a rate on the event page, then the dashboard shows it on at that rate, and off again', async () => {
+    const { context, errors } = await openContext(browser, server.url, {
+      session: { token: operator.token, user: operator.user },
+    });
+    const page = await context.newPage();
+    await page.goto(`/console/events/${EVENT}`);
+    const room = page.locator('section.panel', { has: page.locator('#room-h') });
+    await expect.poll(() => room.textContent()).toContain('Off');
+    await room.getByLabel('Waiting room on').check();
+    await room.getByLabel('Admission rate (fans per second)').fill('7');
+    await room.getByRole('button', { name: 'Apply' }).click();
+    await expect.poll(() => room.getByRole('status').textContent()).toBe('On, admitting 7 fans a second.');
+    await noViolations(page, 'the event page with the waiting room on');
+    await page.getByRole('link', { name: 'Live dashboard' }).click();
+    const tile = (label: string) =>
+      page.locator('.tile', { has: page.locator('dt', { hasText: label }) }).locator('.tile-value');
+    await expect.poll(() => tile('Waiting room').textContent(), { timeout: 10_000 }).toBe('On');
+    await expect.poll(() => tile('Admission rate').textContent(), { timeout: 10_000 }).toBe('7/s');
+    await page.getByRole('link', { name: 'Settings and sale' }).click();
+    await room.getByLabel('Waiting room on').uncheck();
+    await room.getByRole('button', { name: 'Apply' }).click();
+    await expect
+      .poll(() => room.getByRole('status').textContent())
+      .toBe('Off: fans go straight to the seats.');
+    expect(errors).toEqual([]);
     await context.close();
   });
 
