@@ -75,6 +75,8 @@ const schema = z.object({
     .string()
     .regex(/^[A-Za-z0-9._-]{1,64}$/)
     .default('onsale'),
+  /** Server processes on this machine sharing the port, members of one cluster (needs ONSALE_REDIS_URL). */
+  ONSALE_WORKERS: z.coerce.number().int().min(1).max(64).default(1),
   /** How long an event's lease lasts unless its owner renews it (every third of it). */
   ONSALE_LEASE_MS: z.coerce.number().int().min(100).max(120_000).default(5_000),
   /** The From of every mail. */
@@ -95,6 +97,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       path: ['ONSALE_REDIS_URL'],
       message:
         'cluster mode needs a Postgres server (DATABASE_URL): the embedded PGlite lives in one process and cannot be shared',
+    })
+    .refine((c) => c.ONSALE_WORKERS === 1 || (!!c.ONSALE_REDIS_URL && c.PORT !== 0), {
+      path: ['ONSALE_WORKERS'],
+      message:
+        'several workers are members of a cluster: set ONSALE_REDIS_URL (and DATABASE_URL) and a fixed PORT',
     })
     .refine((c) => !c.STRIPE_SECRET_KEY === !c.STRIPE_WEBHOOK_SECRET, {
       path: ['STRIPE_WEBHOOK_SECRET'],

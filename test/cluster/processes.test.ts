@@ -1,3 +1,4 @@
+import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { OnsaleSocket } from '../../client/sdk/socket.ts';
@@ -144,4 +145,57 @@ describe.skipIf(!up)('cluster mode: several server processes on Redis and Postgr
     const now = await owner();
     expect(now).not.toBe(o);
   }, 30_000);
+});
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+describe.skipIf(!up)('ONSALE_WORKERS: several workers on one port', () => {
+  it('given ONSALE_WORKERS=2, then two members share the port, both answer, and a SIGTERM stops them all', async () => {
+    const schema = uniqueSchema('workers');
+    const port = await freePort();
+    const sup = await startServerProcess({
+      PORT: String(port),
+      ONSALE_WORKERS: '2',
+      DATABASE_URL: POSTGRES_URL,
+      ONSALE_DB_SCHEMA: schema,
+      ONSALE_REDIS_URL: REDIS_URL,
+      ONSALE_CLUSTER_PREFIX: `onsale-workers-${process.pid}-${Date.now().toString(36)}`,
+      ONSALE_DEMO: '0',
+      ONSALE_ADMIN_EMAIL: ADMIN.email,
+      ONSALE_ADMIN_PASSWORD: ADMIN.password,
+    });
+    try {
+      await waitReady(sup.url);
+      const shop = new Shop(`http://127.0.0.1:${port}`);
+      const admin = await shop.login(ADMIN.email, ADMIN.password);
+      const seen = await until(
+        async () => (await shop.call('GET', '/api/cluster', { token: admin })).body,
+        (b) => b.members?.length === 2,
+        { timeoutMs: 30_000, intervalMs: 200, what: 'both workers in the cluster' },
+      );
+      expect(seen.mode).toBe('cluster');
+      // Connections spread over both: each answers as itself at least once in a few tries.
+      const mes = new Set<string>();
+      for (let i = 0; i < 40 && mes.size < 2; i++)
+        mes.add(
+          (await shop.call('GET', '/api/cluster', { token: admin, headers: { connection: 'close' } })).body
+            .me,
+        );
+      expect(mes.size).toBe(2);
+      sup.child.kill('SIGTERM');
+      expect(await sup.exited).toBe(0);
+    } finally {
+      sup.child.kill('SIGKILL');
+      await dropSchema(schema);
+    }
+  }, 90_000);
 });
