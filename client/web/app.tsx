@@ -1,9 +1,13 @@
 // The app: the shared layout around the page the current path names (lib/routes.ts).
-import { useEffect } from 'preact/hooks';
+import { useEffect, useRef } from 'preact/hooks';
+import { me } from '../sdk/accounts.ts';
+import { ApiError } from '../sdk/index.ts';
 import { ConsoleRoutes } from './console/ConsoleRoutes.tsx';
 import { Layout } from './layout/Layout.tsx';
+import { http } from './lib/api.ts';
 import { useLocation } from './lib/navigation.tsx';
 import { matchRoute, type Route } from './lib/routes.ts';
+import { getSession, setSession } from './lib/session.ts';
 import { CheckoutPage } from './pages/checkout/CheckoutPage.tsx';
 import { EventPage } from './pages/event/EventPage.tsx';
 import { HomePage } from './pages/home/HomePage.tsx';
@@ -55,8 +59,26 @@ function page(route: Route, path: string) {
 export function App() {
   const { path } = useLocation();
   const route = matchRoute(path);
+  const first = useRef(true);
   useEffect(() => {
     document.title = `${TITLES[route.page]} · onsale`;
   }, [route.page]);
+  // After a move within the app, focus goes to the new page, as a page load would put it.
+  useEffect(() => {
+    if (first.current) first.current = false;
+    else document.getElementById('main')?.focus();
+  }, [path]);
+  // A kept session may have ended (signed out elsewhere, expired): forget it, once, at start.
+  useEffect(() => {
+    const s = getSession();
+    if (!s) return;
+    me(http()).then(
+      // A changed role (an admin's doing) changes the navigation; the same user changes nothing.
+      (user) => JSON.stringify(user) !== JSON.stringify(s.user) && setSession({ ...s, user }),
+      (e) => {
+        if (e instanceof ApiError && e.status === 401) setSession(null);
+      },
+    );
+  }, []);
   return <Layout>{page(route, path)}</Layout>;
 }

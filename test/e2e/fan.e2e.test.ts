@@ -40,6 +40,16 @@ afterAll(async () => {
   await server?.stop();
 });
 
+/** The page in a phone's width: nothing wider than the screen; a screenshot; back to a laptop's. */
+async function phoneShot(page: Page, name: string) {
+  await page.setViewportSize({ width: 390, height: 844 });
+  expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), name).toBe(
+    true,
+  );
+  await shot(page, name);
+  await page.setViewportSize({ width: 1280, height: 900 });
+}
+
 async function expectAccessible(page: Page) {
   expect(await axe(page), `axe on ${page.url()}`).toEqual([]);
 }
@@ -97,6 +107,36 @@ describe('a fan', () => {
     await context.close();
   });
 
+  it('given an event without a waiting room, then /queue goes straight to the seats; given one that sells out while the fan waits, then the page says so', async () => {
+    const fan = await registerFan(server.url);
+    const { context, errors } = await openContext(browser, server.url, { session: fan, phone: true });
+    const page = await context.newPage();
+    await page.goto('/queue/harbour-jazz');
+    await page.waitForURL(`${server.url}/events/harbour-jazz`);
+    await page.goto('about:blank'); // the event page may join the room itself once it is on
+
+    await setWaitingRoom(operator.http, 'harbour-jazz', { enabled: true, rate: 0 });
+    await joinQueue((await registerFan(server.url)).http, 'harbour-jazz');
+    await page.goto('/queue/harbour-jazz');
+    await expect.poll(() => page.getByTestId('place').textContent(), { timeout: 10_000 }).toBe('2');
+    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+    await shot(page, 'queue-phone');
+    // The operator marks it sold out and stops admission: every waiting fan hears the rate
+    // change at once and reads the event again.
+    await operator.http.setStatus('harbour-jazz', 'sold_out');
+    await setWaitingRoom(operator.http, 'harbour-jazz', { enabled: true, rate: 0.5 });
+    const over = page.getByRole('heading', { name: 'The sale is over' });
+    await over.waitFor({ timeout: 10_000 });
+    expect(await page.locator('.panel').textContent()).toContain('sold out');
+    expect(await axe(page)).toEqual([]);
+    await shot(page, 'queue-sold-out');
+    // The one failed request: the first visit's join, 409 WAITING_ROOM_OFF (then the seats).
+    expect(errors).toEqual([
+      'console: Failed to load resource: the server responded with a status of 409 (Conflict)',
+    ]);
+    await context.close();
+  });
+
   it('given a waiting room, then the fan waits, is admitted when the operator sets a rate, holds seats, pays on /checkout and sees a rotating QR code on /tickets', async () => {
     await setWaitingRoom(operator.http, EVENT, { enabled: true, rate: 0 });
     // Someone is ahead in line, so the fan sees a place of 2.
@@ -150,6 +190,7 @@ describe('a fan', () => {
       expect(bill).toContain(euros(v));
     expect(orders[0].discount).toBeGreaterThan(0);
     await shot(page, 'checkout');
+    await phoneShot(page, 'checkout-phone');
 
     // A declined card first: a clear error, nothing paid, the form still there.
     await page.getByLabel('Card number').fill('4000 0000 0000 0002');
@@ -174,6 +215,7 @@ describe('a fan', () => {
     await expect.poll(() => qr.count(), { timeout: 10_000 }).toBe(2);
     await expectAccessible(page);
     await shot(page, 'tickets');
+    await phoneShot(page, 'tickets-phone');
     const svg = () =>
       page.evaluate(async () => {
         const img = document.querySelector('img.qr') as HTMLImageElement;

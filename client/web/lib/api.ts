@@ -7,8 +7,12 @@ import { getSession, onSessionChange } from './session.ts';
 const client = new OnsaleHttp(location.origin, { token: getSession()?.token });
 let open: Promise<OnsaleSocket> | null = null;
 
+/** The token the open socket was opened with (fixed at connect). */
+let socketToken: string | null = null;
+
 onSessionChange((s) => {
   client.token = s?.token ?? null;
+  if (socketToken === client.token) return; // the same account: the socket stays
   const old = open;
   open = null;
   old?.then((sock) => sock.close()).catch(() => {});
@@ -23,7 +27,8 @@ export function http(): OnsaleHttp {
 export function socket(): Promise<OnsaleSocket> {
   if (!open) {
     const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
-    const p = OnsaleSocket.connect(url, { token: getSession()?.token });
+    socketToken = getSession()?.token ?? null;
+    const p = OnsaleSocket.connect(url, { token: socketToken ?? undefined });
     open = p;
     p.then(
       (sock) =>

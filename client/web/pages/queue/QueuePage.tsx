@@ -14,8 +14,14 @@ import { useSession } from '../../lib/session.ts';
 import { rememberAccess } from '../event/access.ts';
 import { queueScreen, saleOverMessage } from './queue-view.ts';
 
-/** The heartbeat: the server skips a fan silent for 60 s when their turn comes. */
-const HEARTBEAT_MS = 15_000;
+/** The heartbeat: the server skips a fan silent for 60 s when their turn comes (three beats). */
+const HEARTBEAT_MS = 20_000;
+/**
+ * How often the event's status is read while waiting. Every waiting fan does it, so it is
+ * slow (a million fans: 33k reads a second of a cached record); a change of the admission
+ * rate, which every fan hears at once, makes it read at once.
+ */
+const EVENT_READ_MS = 30_000;
 /** How long the admission message shows before the seats open by themselves. */
 const ADMIT_PAUSE_S = 5;
 
@@ -74,7 +80,9 @@ function WaitingRoom({ id }: { id: string }) {
     };
   }, [id, rejoin]);
 
-  // The event's own state: its name, and whether the sale is still on.
+  // The event's own state: its name, and whether the sale is still on; read again on a beat
+  // and whenever the admission rate changes (a sell-out or a pause stops admission).
+  const rate = tick?.rate;
   useEffect(() => {
     let stopped = false;
     const read = () =>
@@ -90,12 +98,12 @@ function WaitingRoom({ id }: { id: string }) {
           () => {}, // the next read tries again; the queue itself goes on
         );
     read();
-    const timer = setInterval(read, HEARTBEAT_MS);
+    const timer = setInterval(read, EVENT_READ_MS);
     return () => {
       stopped = true;
       clearInterval(timer);
     };
-  }, [id]);
+  }, [id, rate]);
 
   const ask = async () => {
     if (!token.current) return;
@@ -149,12 +157,15 @@ function WaitingRoom({ id }: { id: string }) {
         <div class="panel" role="alert">
           <h2>The sale is over</h2>
           <p>{over}</p>
-          <Link href={href.event(id)}>Go to the event page</Link> · <Link href="/">Find other events</Link>
+          <p>
+            <Link href={`/checkout?event=${encodeURIComponent(id)}`}>Resale tickets</Link> ·{' '}
+            <Link href={href.event(id)}>The event page</Link> · <Link href="/">Find other events</Link>
+          </p>
         </div>
       ) : !place || !screen ? (
         !error && <p aria-live="polite">Taking your place in line…</p>
       ) : screen.phase === 'admitted' ? (
-        <Admitted id={id} />
+        <Admitted id={id} until={place.accessExpiresAt} />
       ) : screen.phase === 'expired' || screen.phase === 'skipped' ? (
         <div class="panel" role="alert">
           <h2>
@@ -209,7 +220,7 @@ function WaitingRoom({ id }: { id: string }) {
   );
 }
 
-function Admitted({ id }: { id: string }) {
+function Admitted({ id, until }: { id: string; until?: number }) {
   const [left, setLeft] = useState(ADMIT_PAUSE_S);
   const go = useRef<HTMLAnchorElement>(null);
   useEffect(() => {
@@ -223,7 +234,12 @@ function Admitted({ id }: { id: string }) {
   return (
     <div class="panel admitted" role="alert">
       <h2>It's your turn!</h2>
-      <p>You have 10 minutes to choose your seats. Opening them in {Math.max(0, left)} s…</p>
+      <p>
+        {until
+          ? `You have until ${new Date(until).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' })} to choose your seats.`
+          : 'You have a few minutes to choose your seats.'}{' '}
+        Opening them in {Math.max(0, left)} s…
+      </p>
       <Link ref={go} class="button" href={href.event(id)}>
         Choose your seats now
       </Link>

@@ -48,7 +48,7 @@ export function queueScreen(place: QueueView, tick: QueueTick | null, startAhead
 export function saleOverMessage(status: string | undefined): string | null {
   switch (status) {
     case 'sold_out':
-      return 'This event has sold out: every ticket is taken. We are sorry you waited for nothing. Tickets may still come up for resale on the event page.';
+      return 'This event has sold out: every ticket is taken. We are sorry you waited for nothing. Tickets may still come up for resale.';
     case 'completed':
       return 'The sale for this event has ended.';
     case 'cancelled':
