@@ -200,6 +200,8 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
         log,
       )
     : null;
+  // Each member's /metrics say whose they are.
+  if (cluster) metrics.registry.setDefaultLabels({ member: cluster.node.id, pid: String(process.pid) });
   const feed = new DeltaFeed(
     cluster ? cluster.fanout.sink(publisher) : publisher,
     (eventId) => directory.get(eventId)?.spec.layout.seatCount ?? 0,

@@ -63,9 +63,12 @@ describe.skipIf(!up)('cluster mode: several server processes on Redis and Postgr
     await dropSchema(schema);
   });
 
+  const killed = new Set<number>();
+  /** Which process owns the event now, asked of a live one. */
   const owner = async (): Promise<number> => {
-    const r = await shops[0].call('GET', '/api/cluster', {
-      token: await shops[0].login(ADMIN.email, ADMIN.password),
+    const shop = shops.find((_, i) => !killed.has(i))!;
+    const r = await shop.call('GET', '/api/cluster', {
+      token: await shop.login(ADMIN.email, ADMIN.password),
     });
     expect(r.status, r.text).toBe(200);
     const id = r.body.leases.find((l: { eventId: string }) => l.eventId === ev.id)?.owner as string;
@@ -85,6 +88,9 @@ describe.skipIf(!up)('cluster mode: several server processes on Redis and Postgr
       const status = await s.seatStatuses(ev.id);
       for (const seat of seats) expect(status[ev.layout.seatIndex.get(seat)!]).toBe(HELD);
     }
+    // Every member's metrics say whose they are.
+    const m = await (await fetch(`${procs[1].url}/metrics`)).text();
+    expect(m).toMatch(/onsale_[a-z_]+\{[^}]*member="p1"/);
     // A fan's holds read back through any process.
     const mine = await shops[(o + 1) % 3].holds(fans[0].token);
     expect(mine.body.holds.map((h: { holdId: string }) => h.holdId)).toContain(held[0].body.holdId);
@@ -117,6 +123,56 @@ describe.skipIf(!up)('cluster mode: several server processes on Redis and Postgr
     }
   });
 
+  it('given the owner stalled past its lease (SIGSTOP, then SIGCONT), then another process takes over, the stalled one acknowledges nothing it cannot keep, and the journal never goes back to an older owner', async () => {
+    const o = await owner();
+    const stalled = procs[o];
+    const survivor = shops[(o + 1) % 3];
+    const [a, b] = ordinarySeats(ev.layout, 2, 60);
+    stalled.child.kill('SIGSTOP');
+    try {
+      // Sent to the stalled owner: it sits in its socket until the process runs again.
+      const toStalled = shops[o].hold(fans[2].token, ev.id, [a]);
+      await new Promise((r) => setTimeout(r, LEASE_MS * 2));
+      const taken = await until(
+        () => survivor.hold(fans[3].token, ev.id, [b]),
+        (r) => r.status === 201,
+        {
+          timeoutMs: 15_000,
+          intervalMs: 100,
+          what: 'a hold on the new owner',
+          describe: (r) => `${r.status} ${r.text}`,
+        },
+      );
+      expect(taken.status).toBe(201);
+      expect(await owner()).not.toBe(o);
+      stalled.child.kill('SIGCONT');
+      const late = await toStalled;
+      const status = await survivor.seatStatuses(ev.id);
+      // Whatever the woken owner answered, an acknowledgement must be true on the new owner.
+      if (late.status === 201) expect(status[ev.layout.seatIndex.get(a)!]).toBe(HELD);
+      else expect([409, 503]).toContain(late.status);
+      expect(status[ev.layout.seatIndex.get(b)!]).toBe(HELD);
+    } finally {
+      stalled.child.kill('SIGCONT');
+    }
+    // One writer at a time: the journal's epochs never go down along its sequence.
+    const { default: pg } = await import('pg');
+    const c = new pg.Client({ connectionString: POSTGRES_URL });
+    await c.connect();
+    try {
+      const { rows } = await c.query(
+        `SELECT epoch, first_seq FROM "${schema}".journal WHERE event_id = $1 ORDER BY first_seq`,
+        [ev.id],
+      );
+      const epochs = rows.map((r) => Number(r.epoch));
+      expect(epochs.length).toBeGreaterThan(0);
+      for (let i = 1; i < epochs.length; i++) expect(epochs[i]).toBeGreaterThanOrEqual(epochs[i - 1]);
+      expect(new Set(epochs).size, 'owners that committed').toBeGreaterThan(1);
+    } finally {
+      await c.end();
+    }
+  }, 40_000);
+
   it('given the owner killed, then another process takes the event within 15 s and every acknowledged hold is there', async () => {
     const o = await owner();
     const survivor = shops[(o + 1) % 3];
@@ -124,6 +180,7 @@ describe.skipIf(!up)('cluster mode: several server processes on Redis and Postgr
     const heldBefore = [...before].flatMap((s, i) => (s === HELD ? [i] : []));
     expect(heldBefore.length).toBeGreaterThan(0);
     procs[o].child.kill('SIGKILL');
+    killed.add(o);
     await procs[o].exited;
     const [seat] = ordinarySeats(ev.layout, 1, 40);
     const t0 = Date.now();
