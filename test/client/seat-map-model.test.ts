@@ -11,48 +11,10 @@ import { describeSeat, seatInfo } from '../../client/web/seat-map/seat-info.ts';
 import { buildGrid, forEachInRect, nearestSeat } from '../../client/web/seat-map/spatial-grid.ts';
 import type { Chart } from '../../src/domain/chart.ts';
 import { generateChart } from '../../src/domain/chart-generator.ts';
+import { small } from './seat-chart-fixture.ts';
 
 // The seat map's model of a chart: seat numbers as the socket numbers them, outlines, the
 // grid that finds seats under the pointer, availability counts kept from deltas.
-
-const small: Chart = {
-  id: 'c1',
-  name: 'Small hall',
-  focal: { x: 0, y: 0 },
-  categories: [
-    { id: 'P1', name: 'Premium' },
-    { id: 'P2', name: 'Stalls' },
-  ],
-  sections: [
-    {
-      id: 'A',
-      name: 'Section A',
-      rows: [
-        {
-          label: '1',
-          seats: [
-            { id: 'A-1-1', number: '1', x: -1, y: 5, category: 'P1', accessible: true },
-            { id: 'A-1-2', number: '2', x: 0, y: 5, category: 'P1' },
-            { id: 'A-1-3', number: '3', x: 1, y: 5, category: 'P1' },
-          ],
-        },
-        {
-          label: '2',
-          seats: [
-            { id: 'A-2-1', number: '1', x: -1, y: 6, category: 'P2', restrictedView: true },
-            { id: 'A-2-2', number: '2', x: 0, y: 6, category: 'P2' },
-          ],
-        },
-      ],
-    },
-    {
-      id: 'B',
-      name: 'Section B',
-      rows: [{ label: '1', seats: [{ id: 'B-1-1', number: '1', x: 10, y: 5, category: 'P2' }] }],
-    },
-  ],
-  gaAreas: [{ id: 'FLOOR', name: 'Floor', category: 'P2', capacity: 100, x: 0, y: 2.5 }],
-};
 
 describe('buildChartModel', () => {
   it('numbers seats in sections → rows → seats order, with their section, row, category and flags', () => {

@@ -109,6 +109,12 @@ describe('palette', () => {
     expect(STATUS.resale).toBe(5);
   });
 
+  it('takes other colours for statuses when told (the selection in the text colour of the page)', () => {
+    const q = buildPalette([{ id: 'P1' }], [], { selected: '#e6edf3' });
+    expect(q.colours[q.fixed.selected]).toBe('#e6edf3');
+    expect(q.colours[q.fixed.sold]).toBe(FIXED_PAINTS.sold.colour);
+  });
+
   it('stores colours as ImageData words (0xAABBGGRR)', () => {
     const [r, g, b] = parseHex(FIXED_PAINTS.heldByMe.colour);
     expect(p.rgba[p.fixed.heldByMe]).toBe(

@@ -139,10 +139,13 @@ function seatPixel(page: Page, seatId: string): Promise<[number, number, number,
   }, seatId);
 }
 
-/** Waits (each frame) until the seat is drawn in `rgb`; returns the milliseconds it took. */
+/**
+ * Waits (each frame) until the seat is drawn in `rgb`; returns the milliseconds it took and
+ * the page's clock (Date.now) at the frame it was first seen.
+ */
 async function waitSeatColour(page: Page, seatId: string, rgb: [number, number, number], timeout = 5000) {
   const t0 = Date.now();
-  await page.waitForFunction(
+  const seen = await page.waitForFunction(
     ({ id, rgb }) => {
       // biome-ignore lint/suspicious/noExplicitAny: the map's test hook
       const s = (globalThis as any).__seatMapStats;
@@ -153,12 +156,23 @@ async function waitSeatColour(page: Page, seatId: string, rgb: [number, number, 
       const d = canvas
         .getContext('2d')!
         .getImageData(Math.round(p.x * dpr), Math.round((p.y - r * 0.65) * dpr), 1, 1).data;
-      return Math.abs(d[0] - rgb[0]) + Math.abs(d[1] - rgb[1]) + Math.abs(d[2] - rgb[2]) <= 6;
+      return Math.abs(d[0] - rgb[0]) + Math.abs(d[1] - rgb[1]) + Math.abs(d[2] - rgb[2]) <= 6 && Date.now();
     },
     { id: seatId, rgb },
     { polling: 'raf', timeout },
   );
-  return Date.now() - t0;
+  return { ms: Date.now() - t0, seenAt: (await seen.jsonValue()) as number };
+}
+
+/** Clicks the button named `name` from inside the page; returns the page's clock at the click. */
+function clickInPage(page: Page, name: string): Promise<number> {
+  return page.evaluate((name) => {
+    const b = Array.from(document.querySelectorAll('button')).find((x) => x.textContent?.trim() === name);
+    if (!b) throw new Error(`no button ${name}`);
+    const t = Date.now();
+    b.click();
+    return t;
+  }, name);
 }
 
 /**
@@ -246,12 +260,15 @@ describe('the live seat map', () => {
 
     const p = await seatPoint(a.page, seat);
     await a.page.mouse.click(p.x, p.y);
-    await expect.poll(() => seatPixel(a.page, seat)).toEqual([...hex(FIXED_PAINTS.selected.colour), 255]);
-    const holdButton = a.page.getByRole('button', { name: 'Hold 1 seat' });
-    const t0 = Date.now();
-    await holdButton.click();
-    await waitSeatColour(b.page, seat, hex(FIXED_PAINTS.heldByOthers.colour));
-    const heldInOtherMs = Date.now() - t0;
+    // Picked, it takes the page's text colour (the legend's "Selected").
+    const selected = hex(
+      await a.page.evaluate(() => getComputedStyle(document.documentElement).getPropertyValue('--fg').trim()),
+    );
+    await expect.poll(() => seatPixel(a.page, seat)).toEqual([...selected, 255]);
+    // Both pages' clocks are the machine's: from the click in one to the frame showing it in the other.
+    const heldAt = await clickInPage(a.page, 'Hold 1 seat');
+    const heldSeen = await waitSeatColour(b.page, seat, hex(FIXED_PAINTS.heldByOthers.colour));
+    const heldInOtherMs = heldSeen.seenAt - heldAt;
     expect(heldInOtherMs).toBeLessThan(1000);
     await waitSeatColour(a.page, seat, hex(FIXED_PAINTS.heldByMe.colour));
     expect(await tip(a.page, seat)).toContain('held by you');
@@ -265,10 +282,9 @@ describe('the live seat map', () => {
     await expect.poll(() => a.page.locator('.notice').textContent()).toContain('Hold extended');
     expect(await holds.first().textContent()).toMatch(/1[45]:\d\d/);
 
-    const t1 = Date.now();
-    await a.page.getByRole('button', { name: 'Release' }).click();
-    await waitSeatColour(b.page, seat, tierColour(seat));
-    const releasedInOtherMs = Date.now() - t1;
+    const releasedAt = await clickInPage(a.page, 'Release');
+    const releasedSeen = await waitSeatColour(b.page, seat, tierColour(seat));
+    const releasedInOtherMs = releasedSeen.seenAt - releasedAt;
     expect(releasedInOtherMs).toBeLessThan(1000);
     await waitSeatColour(a.page, seat, tierColour(seat));
     console.log(JSON.stringify({ seatMapTwoFans: { heldInOtherMs, releasedInOtherMs } }));
@@ -341,7 +357,7 @@ describe('the live seat map', () => {
     const before = await stats(page);
     const t0 = Date.now();
     await fans[0].http.hold({ eventId: EVENT, seats: [seat] });
-    const deltaSeenMs = await waitSeatColour(page, seat, hex(FIXED_PAINTS.heldByOthers.colour));
+    const deltaSeen = await waitSeatColour(page, seat, hex(FIXED_PAINTS.heldByOthers.colour));
     const shownMs = Date.now() - t0;
     expect(shownMs).toBeLessThan(1000);
     const after = await stats(page);
@@ -375,7 +391,7 @@ describe('the live seat map', () => {
         deltaDrawMs: outAfter.deltaDrawMs.map(round),
         deltaOnScreenMs: outAfter.deltaFrameMs.map(round),
         deltaShownAfterHoldMs: shownMs,
-        deltaPixelSeenMs: deltaSeenMs,
+        deltaPixelSeenMs: deltaSeen.ms,
         panZoomFrames: timed.work.length,
         panZoomFrameWorkMedianMs: round(med(timed.work)),
         panZoomFrameWorkP95Ms: round(p95(timed.work)),
@@ -405,6 +421,47 @@ describe('the live seat map', () => {
     expect(await page.locator('.seat-lines li').textContent()).toContain(
       (await said.textContent())!.split(':')[0],
     );
+    expect(unexpected(errors)).toEqual([]);
+    await context.close();
+  });
+
+  it('given the zoom buttons and a two-finger pinch, then the map zooms by them and resets to the whole venue', async () => {
+    const { context, page, errors } = await openEvent(null);
+    const k = async () => (await stats(page)).view.k;
+    const fit = await k();
+    await page.getByRole('button', { name: 'Zoom in' }).click();
+    await expect.poll(k).toBeCloseTo(fit * 1.5, 5);
+    await page.getByRole('button', { name: 'Zoom out' }).click();
+    await expect.poll(k).toBeCloseTo(fit, 5);
+    // Two touch points moving apart from 100 to 200 px: twice the scale, about their middle.
+    await page.evaluate(() => {
+      const el = document.querySelector('.seat-map-canvas')!;
+      const b = el.getBoundingClientRect();
+      const y = b.top + b.height / 2;
+      const x = b.left + b.width / 2;
+      const touch = (type: string, id: number, px: number) =>
+        el.dispatchEvent(
+          new PointerEvent(type, {
+            pointerId: id,
+            pointerType: 'touch',
+            clientX: px,
+            clientY: y,
+            bubbles: true,
+          }),
+        );
+      touch('pointerdown', 1, x - 50);
+      touch('pointerdown', 2, x + 50);
+      for (let d = 50; d <= 100; d += 10) {
+        touch('pointermove', 1, x - d);
+        touch('pointermove', 2, x + d);
+      }
+      touch('pointerup', 1, x - 100);
+      touch('pointerup', 2, x + 100);
+    });
+    await expect.poll(k).toBeCloseTo(fit * 2, 5);
+    expect(await page.locator('.seat-lines li').count()).toBe(0); // a pinch picks nothing
+    await page.getByRole('button', { name: 'Show the whole venue' }).click();
+    await expect.poll(k).toBeCloseTo(fit, 5);
     expect(unexpected(errors)).toEqual([]);
     await context.close();
   });
@@ -443,6 +500,13 @@ describe('the live seat map', () => {
     for (const opts of [{ fan: fans[2] }, { fan: null }, { fan: fans[2], phone: true }]) {
       const { context, page, errors } = await openEvent(opts.fan, { phone: opts.phone });
       expect(await axe(page)).toEqual([]);
+      if (!opts.fan) {
+        // Dark mode: the map reads the page's colours; axe again, and a look.
+        await page.emulateMedia({ colorScheme: 'dark' });
+        await page.getByRole('button', { name: 'Show the whole venue' }).click();
+        expect(await axe(page)).toEqual([]);
+        await shot(page, 'seat-map-event-dark');
+      }
       if (opts.phone) {
         const canvas = (await page.locator('.seat-map-canvas').boundingBox())!;
         expect(canvas.width).toBeGreaterThanOrEqual(388);

@@ -26,7 +26,11 @@ export function SeatLegend({ palette, currency }: { palette: Palette; currency?:
       <ul aria-label="Seat statuses">
         {STATUS_ROWS.map((k) => (
           <li key={k}>
-            <span class="swatch" style={{ background: FIXED_PAINTS[k].colour }} aria-hidden="true" />
+            <span
+              class="swatch"
+              style={{ background: palette.colours[palette.fixed[k]] }}
+              aria-hidden="true"
+            />
             {FIXED_PAINTS[k].label}
           </li>
         ))}

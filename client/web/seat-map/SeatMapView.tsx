@@ -100,7 +100,12 @@ function idsToIndices(model: ChartModel, ids: ReadonlySet<string> | undefined): 
 export function SeatMapView(props: SeatMapViewProps) {
   const { chart, map, priceTiers, currency } = props;
   const model = useMemo(() => chartModel(chart), [chart]);
-  const palette = useMemo<Palette>(() => buildPalette(model.categories, priceTiers), [model, priceTiers]);
+  // Bumped when the system switches between light and dark: the selection's colour is the text's.
+  const [scheme, setScheme] = useState(0);
+  const palette = useMemo<Palette>(() => {
+    const fg = getComputedStyle(document.documentElement).getPropertyValue('--fg').trim();
+    return buildPalette(model.categories, priceTiers, /^#[0-9a-f]{6}$/i.test(fg) ? { selected: fg } : {});
+  }, [model, priceTiers, scheme]);
   const wrap = useRef<HTMLDivElement>(null);
   const base = useRef<HTMLCanvasElement>(null);
   const seats = useRef<HTMLCanvasElement>(null);
@@ -181,7 +186,16 @@ export function SeatMapView(props: SeatMapViewProps) {
       recordFrame(s, performance.now() - t0, r);
     });
     ro.observe(el);
+    // The page's colours follow the system's light or dark setting, and the map with them.
+    const scheme = matchMedia('(prefers-color-scheme: dark)');
+    const recolour = () => {
+      r.setTheme(readTheme(el));
+      r.drawAll();
+      setScheme((n) => n + 1);
+    };
+    scheme.addEventListener('change', recolour);
     return () => {
+      scheme.removeEventListener('change', recolour);
       ro.disconnect();
       if (frame.current) cancelAnimationFrame(frame.current);
       frame.current = 0;

@@ -71,13 +71,18 @@ export function parseHex(hex: string): [number, number, number] {
 }
 
 /** Builds the palette for a chart's categories and the event's price tiers. */
-export function buildPalette(categories: { id: string }[], priceTiers: PriceTier[]): Palette {
+export function buildPalette(
+  categories: { id: string }[],
+  priceTiers: PriceTier[],
+  /** Colours for some statuses instead of the defaults (the selection takes the page's text colour). */
+  overrides: Partial<Record<FixedPaint, string>> = {},
+): Palette {
   const tiers = [...priceTiers].sort((a, b) => b.price - a.price);
   const colours = tiers.map((_, i) => TIER_COLOURS[i % TIER_COLOURS.length]);
   const fixed = {} as Record<FixedPaint, number>;
   for (const name of FIXED_ORDER) {
     fixed[name] = colours.length;
-    colours.push(FIXED_PAINTS[name].colour);
+    colours.push(overrides[name] ?? FIXED_PAINTS[name].colour);
   }
   const tierOf = new Map(tiers.map((t, i) => [t.category, i]));
   const categoryPaint = new Uint8Array(256).fill(fixed.notForSale);
