@@ -1,18 +1,12 @@
 // The gate: scan a ticket's QR content in (or out) and get the verdict, refusals included
 // with what the server says about them (when and where an already used ticket was used).
+import type { ScanAccepted as Accepted, ScanRequest } from '../../src/scanning/scanning.ts';
 import type { OnsaleHttp } from './http.ts';
 
 export interface ScanAccepted {
   ok: true;
-  scan: {
-    ticketId: string;
-    eventId: string;
-    seat: string;
-    gate: string;
-    direction: 'in' | 'out';
-    scannedAt: string;
-    entries: number;
-  };
+  /** The server's own shape (a type-only import). */
+  scan: Accepted;
 }
 
 export interface ScanRefused {
@@ -31,7 +25,7 @@ export type ScanResult = ScanAccepted | ScanRefused;
 /** A refusal is a result, not an exception: the gate shows it. Network failures still throw. */
 export async function scan(
   http: OnsaleHttp,
-  req: { eventId: string; gate: string; payload: string },
+  req: ScanRequest,
   direction: 'in' | 'out' = 'in',
 ): Promise<ScanResult> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };

@@ -316,6 +316,7 @@ describe('the operator console and the scanner', () => {
     await expect.poll(() => tile('Waiting room').textContent(), { timeout: 10_000 }).toBe('On');
     await expect.poll(() => tile('Admission rate').textContent(), { timeout: 10_000 }).toBe('7/s');
     await page.getByRole('link', { name: 'Settings and sale' }).click();
+    await expect.poll(() => room.textContent()).toContain('admitting 7 a second');
     await room.getByLabel('Waiting room on').uncheck();
     await room.getByRole('button', { name: 'Apply' }).click();
     await expect

@@ -19,8 +19,9 @@ import { http } from '../lib/api.ts';
 import { CodesPanel } from './CodesPanel.tsx';
 import { EventTabs } from './ConsoleRoutes.tsx';
 import { FeesPanel } from './FeesPanel.tsx';
-import { fromLocalInput, toLocalInput, when } from './format.ts';
+import { fromLocalInput, when } from './format.ts';
 import { PriceInputs, type PriceTexts, textsFrom, tiersFrom } from './PriceInputs.tsx';
+import { SaleTimes } from './SaleTimes.tsx';
 import { cancellable, STATUS_TEXT, saleActions } from './sale-actions.ts';
 import { ErrorNote, Field, Notice, useAction, useLoad } from './ui.tsx';
 
@@ -175,35 +176,7 @@ function DetailsPanel({ event, onChange }: { event: EventRecord; onChange: () =>
             {event.description}
           </textarea>
         </Field>
-        <div class="row">
-          <Field id="ed-starts" label="Starts at">
-            <input
-              id="ed-starts"
-              name="startsAt"
-              type="datetime-local"
-              required
-              defaultValue={toLocalInput(event.startsAt)}
-            />
-          </Field>
-          <Field id="ed-presale" label="Presale opens" hint="Empty: no presale.">
-            <input
-              id="ed-presale"
-              name="presaleAt"
-              type="datetime-local"
-              aria-describedby="ed-presale-hint"
-              defaultValue={toLocalInput(event.presaleAt)}
-            />
-          </Field>
-          <Field id="ed-onsale" label="Sale opens" hint="The sale clock opens it then.">
-            <input
-              id="ed-onsale"
-              name="onSaleAt"
-              type="datetime-local"
-              aria-describedby="ed-onsale-hint"
-              defaultValue={toLocalInput(event.onSaleAt)}
-            />
-          </Field>
-        </div>
+        <SaleTimes idPrefix="ed" initial={event} />
         <ErrorNote error={action.error} />
         <Notice text={action.done} />
         <button type="submit" disabled={action.busy}>
@@ -280,27 +253,32 @@ function WaitingRoomPanel({ event }: { event: EventRecord }) {
           second (of {q.rate})
         </p>
       )}
-      <form class="row" onSubmit={submit} key={q ? `${q.enabled}-${q.rate}` : 'none'}>
-        <div class="field checkbox">
-          <input id="room-enabled" name="enabled" type="checkbox" defaultChecked={q?.enabled ?? false} />
-          <label for="room-enabled">Waiting room on</label>
-        </div>
-        <Field id="room-rate" label="Admission rate (fans per second)">
-          <input
-            id="room-rate"
-            name="rate"
-            type="number"
-            min={0}
-            max={100000}
-            step="any"
-            required
-            defaultValue={String(q?.rate ?? 50)}
-          />
-        </Field>
-        <button type="submit" disabled={action.busy}>
-          Apply
-        </button>
-      </form>
+      {/* The form waits for the room's current setting: defaults shown first would be sent back. */}
+      {applied || !loaded.loading ? (
+        <form class="row" onSubmit={submit} key={q ? `${q.enabled}-${q.rate}` : 'none'}>
+          <div class="field checkbox">
+            <input id="room-enabled" name="enabled" type="checkbox" defaultChecked={q?.enabled ?? false} />
+            <label for="room-enabled">Waiting room on</label>
+          </div>
+          <Field id="room-rate" label="Admission rate (fans per second)">
+            <input
+              id="room-rate"
+              name="rate"
+              type="number"
+              min={0}
+              max={100000}
+              step="any"
+              required
+              defaultValue={String(q?.rate ?? 50)}
+            />
+          </Field>
+          <button type="submit" disabled={action.busy}>
+            Apply
+          </button>
+        </form>
+      ) : (
+        <p role="status">Reading the waiting room…</p>
+      )}
       <ErrorNote error={action.error ?? loaded.error} />
       <Notice text={action.done} />
     </section>

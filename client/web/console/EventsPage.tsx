@@ -8,6 +8,7 @@ import { Link, navigate } from '../lib/navigation.tsx';
 import { fromLocalInput, when } from './format.ts';
 import { PriceInputs, type PriceTexts, tiersFrom } from './PriceInputs.tsx';
 import { consoleHref } from './paths.ts';
+import { SaleTimes } from './SaleTimes.tsx';
 import { STATUS_TEXT } from './sale-actions.ts';
 import { ErrorNote, Field, useAction, useLoad } from './ui.tsx';
 
@@ -157,17 +158,7 @@ function CreateEvent() {
             ))}
           </select>
         </Field>
-        <div class="row">
-          <Field id="ev-starts" label="Starts at">
-            <input id="ev-starts" name="startsAt" type="datetime-local" required />
-          </Field>
-          <Field id="ev-presale" label="Presale opens (optional)">
-            <input id="ev-presale" name="presaleAt" type="datetime-local" />
-          </Field>
-          <Field id="ev-onsale" label="Sale opens (optional)">
-            <input id="ev-onsale" name="onSaleAt" type="datetime-local" />
-          </Field>
-        </div>
+        <SaleTimes idPrefix="ev" />
         <ErrorNote error={chart.error} />
         {chart.data && (
           <fieldset>
