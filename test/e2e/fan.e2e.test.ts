@@ -68,6 +68,20 @@ describe('a fan', () => {
     await box.press('ArrowDown');
     expect(await box.getAttribute('aria-activedescendant')).toBeTruthy();
     await shot(page, 'home-autocomplete');
+    // The arrows move through the suggestions and Enter takes the active one: the event's page.
+    const active = () =>
+      page.evaluate(() => {
+        const id = document.querySelector('[role=combobox]')?.getAttribute('aria-activedescendant');
+        return id ? document.getElementById(id)?.textContent : null;
+      });
+    for (let i = 0; i < 5 && !(await active())?.startsWith('Aurora Nights'); i++)
+      await box.press('ArrowDown');
+    expect(await active()).toMatch(/^Aurora Nights event/);
+    await box.press('Enter');
+    await page.waitForURL(`${server.url}/events/${EVENT}`);
+    await page.goto('/');
+    await box.fill('auro');
+    await option.first().waitFor();
     await box.press('Escape');
     await box.press('Enter');
     await page.waitForURL(/\?q=auro/);

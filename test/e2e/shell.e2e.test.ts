@@ -63,6 +63,32 @@ describe('the app shell', () => {
     await context.close();
   });
 
+  it('given only a keyboard, then a fan signs in: the skip link, the header link, the fields and Enter', async () => {
+    const fan = await registerFan(server.url);
+    const { context, errors } = await openContext(browser, server.url);
+    const page = await context.newPage();
+    await page.goto('/tickets');
+    const focused = () => page.evaluate(() => document.activeElement?.textContent?.trim() ?? '');
+    await page.keyboard.press('Tab');
+    expect(await focused()).toBe('Skip to content');
+    // Through the header to a Sign in link (the header's or the page's), then the form.
+    for (let i = 0; i < 12 && (await focused()) !== 'Sign in'; i++) await page.keyboard.press('Tab');
+    expect(await focused()).toBe('Sign in');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/signin\?next=/);
+    // After an in-app move the focus is on the page, so Tab goes to its first field.
+    for (let i = 0; i < 8 && (await page.evaluate(() => document.activeElement?.id)) !== 'email'; i++)
+      await page.keyboard.press('Tab');
+    await page.keyboard.type(fan.user.email);
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(fan.password);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(`${server.url}/tickets`);
+    await expect.poll(() => page.locator('.who').textContent()).toBe(fan.user.email);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
   it('given a wrong password, then a clear error on the form and still signed out', async () => {
     const fan = await registerFan(server.url);
     const { context } = await openContext(browser, server.url);
