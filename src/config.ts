@@ -18,6 +18,8 @@ const schema = z.object({
   ONSALE_DB_POOL_SIZE: z.coerce.number().int().min(1).max(1000).default(20),
   /** Enables POST /internal/events/:id/commands (crash tests, benchmarks). Never in production. */
   ONSALE_INTERNAL_API: z.enum(['0', '1']).default('0'),
+  /** Fault injection for tests: drop every Nth seat-change message heard from other members (0: none). */
+  ONSALE_FAULT_FANOUT_DROP_EVERY: z.coerce.number().int().min(0).max(1_000_000).default(0),
   /** Fault injection for crash tests: delay every journal append by this many ms. */
   ONSALE_FAULT_APPEND_DELAY_MS: z.coerce.number().int().min(0).max(10_000).default(0),
   ONSALE_DEMO: z.enum(['0', '1']).default('1'),

@@ -195,6 +195,7 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
           id: config.ONSALE_NODE_ID,
           leaseMs: config.ONSALE_LEASE_MS,
           sockets: () => sockets.count(),
+          dropEvery: config.ONSALE_FAULT_FANOUT_DROP_EVERY,
         },
         directory,
         log,

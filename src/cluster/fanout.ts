@@ -22,7 +22,10 @@ export class ClusterFanout {
     private readonly sub: Redis,
     private readonly keys: ClusterKeys,
     private readonly me: string,
+    /** Fault injection (tests): drop every Nth message heard; 0: none. */
+    private readonly dropEvery = 0,
   ) {}
+  private heard = 0;
 
   /** The owner's sink: its own sockets, then the other members. */
   sink(local: DeltaSink): DeltaSink {
@@ -55,6 +58,7 @@ export class ClusterFanout {
         return;
       }
       if (m.from === this.me) return; // published to its own sockets already
+      if (this.dropEvery > 0 && ++this.heard % this.dropEvery === 0) return;
       if ('d' in m) {
         // committedAt is the owner's clock (performance.now()): meaningless here.
         if (watched(m.d.eventId)) local.publish({ ...m.d, committedAt: performance.now() });

@@ -24,6 +24,8 @@ export interface ClusterConfig {
   id?: string;
   leaseMs: number;
   sockets: () => number;
+  /** Fault injection (tests): drop every Nth seat-change message heard. */
+  dropEvery?: number;
 }
 
 export async function startCluster(
@@ -50,7 +52,7 @@ export async function startCluster(
     { id, prefix: cfg.prefix, leaseTtlMs: cfg.leaseMs, memberTtlMs: cfg.leaseMs, sockets: cfg.sockets },
   );
   await node.start();
-  const fanout = new ClusterFanout(redis, sub, node.keys, id);
+  const fanout = new ClusterFanout(redis, sub, node.keys, id, cfg.dropEvery);
   const locator = new ClusterLocator(node, { running: (eventId) => directory.running(eventId) });
   log.info({ member: id, prefix: cfg.prefix }, 'cluster mode: joined');
   return {
