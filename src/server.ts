@@ -10,7 +10,8 @@ import { type EventInfo, EventSpecs } from './catalog/live.ts';
 import { catalogRoutes } from './catalog/routes.ts';
 import { CatalogStore } from './catalog/store.ts';
 import { clusterRoutes } from './cluster/routes.ts';
-import { startCluster } from './cluster/start.ts';
+import { SharedRateLimiter } from './cluster/shared-limits.ts';
+import { connectCluster, startCluster } from './cluster/start.ts';
 import type { Config } from './config.ts';
 import { OperatorFeed } from './dashboard/feed.ts';
 import { dashboardRoutes } from './dashboard/routes.ts';
@@ -19,7 +20,7 @@ import type { Availability } from './domain/queries.ts';
 import { AppError } from './errors.ts';
 import { refuseWithoutHost, sendError, sendJson, watchAbort } from './gateway/http.ts';
 import { createMetrics } from './gateway/metrics.ts';
-import { RateLimiter } from './gateway/rate-limit.ts';
+import { RateLimiter, type WriteLimiter } from './gateway/rate-limit.ts';
 import { type RouteInfo, Router } from './gateway/router.ts';
 import { Sockets } from './gateway/sockets.ts';
 import { assertNativeUws, uWS } from './gateway/uws.ts';
@@ -122,10 +123,27 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
 
   // The kit: HTTP router and WebSocket endpoint, limits, metrics.
   const metrics = createMetrics();
-  const limiter = new RateLimiter(
-    { rate: config.ONSALE_RATE_IP_PER_SEC, burst: config.ONSALE_RATE_IP_PER_SEC * 2 },
-    { rate: config.ONSALE_RATE_ACCOUNT_PER_SEC, burst: config.ONSALE_RATE_ACCOUNT_PER_SEC * 2 },
-  );
+  const perIp = { rate: config.ONSALE_RATE_IP_PER_SEC, burst: config.ONSALE_RATE_IP_PER_SEC * 2 };
+  const perAccount = {
+    rate: config.ONSALE_RATE_ACCOUNT_PER_SEC,
+    burst: config.ONSALE_RATE_ACCOUNT_PER_SEC * 2,
+  };
+  // Cluster mode (src/cluster): its Redis link first, for the limits shared by the members.
+  const clusterConfig = config.ONSALE_REDIS_URL
+    ? {
+        redisUrl: config.ONSALE_REDIS_URL,
+        prefix: config.ONSALE_CLUSTER_PREFIX,
+        id: config.ONSALE_NODE_ID,
+        leaseMs: config.ONSALE_LEASE_MS,
+        sockets: () => sockets.count(),
+        dropEvery: config.ONSALE_FAULT_FANOUT_DROP_EVERY,
+      }
+    : null;
+  const clusterLink = clusterConfig ? await connectCluster(clusterConfig, log) : null;
+  const localLimits = new RateLimiter(perIp, perAccount);
+  const limiter: WriteLimiter = clusterLink
+    ? new SharedRateLimiter(localLimits, clusterLink.redis, clusterLink.keys, perIp, perAccount)
+    : localLimits;
   const app = uWS.App();
   const router = new Router(app, { log, metrics, limiter, authenticate });
   // Mail: the outbox's sender, to SMTP_URL or to .eml files (src/notifications).
@@ -187,20 +205,7 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
   const publisher = new SeatPublisher(sockets, metrics);
   // Cluster mode (src/cluster): events run on their lease holders, reached over Redis, and
   // seat changes cross processes; otherwise everything runs here.
-  const cluster = config.ONSALE_REDIS_URL
-    ? await startCluster(
-        {
-          redisUrl: config.ONSALE_REDIS_URL,
-          prefix: config.ONSALE_CLUSTER_PREFIX,
-          id: config.ONSALE_NODE_ID,
-          leaseMs: config.ONSALE_LEASE_MS,
-          sockets: () => sockets.count(),
-          dropEvery: config.ONSALE_FAULT_FANOUT_DROP_EVERY,
-        },
-        directory,
-        log,
-      )
-    : null;
+  const cluster = clusterLink ? await startCluster(clusterLink, clusterConfig!, directory, log) : null;
   // Each member's /metrics say whose they are.
   if (cluster) metrics.registry.setDefaultLabels({ member: cluster.node.id, pid: String(process.pid) });
   const feed = new DeltaFeed(

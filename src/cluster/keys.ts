@@ -9,6 +9,8 @@ export interface ClusterKeys {
   lease(eventId: string): string;
   /** The channel a member hears its requests and replies on. */
   inbox(id: string): string;
+  /** A write-limit token bucket (`ip:…`, `account:…`) shared by the members. */
+  limit(key: string): string;
   /** The channel an event's committed seat changes and queue figures go out on. */
   event(eventId: string): string;
 }
@@ -20,5 +22,6 @@ export function clusterKeys(prefix = 'onsale'): ClusterKeys {
     lease: (eventId) => `${prefix}:lease:${eventId}`,
     inbox: (id) => `${prefix}:inbox:${id}`,
     event: (eventId) => `${prefix}:event:${eventId}`,
+    limit: (key) => `${prefix}:limit:${key}`,
   };
 }

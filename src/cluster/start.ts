@@ -4,6 +4,7 @@ import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Directory } from '../actors/directory.ts';
 import { ClusterFanout } from './fanout.ts';
+import { type ClusterKeys, clusterKeys } from './keys.ts';
 import { ClusterLocator } from './locator.ts';
 import { ClusterNode } from './node.ts';
 
@@ -28,17 +29,31 @@ export interface ClusterConfig {
   dropEvery?: number;
 }
 
-export async function startCluster(
-  cfg: ClusterConfig,
-  directory: Directory<unknown>,
-  log: Logger,
-): Promise<Cluster> {
+/** The cluster's Redis connections and names, opened before anything else needs them. */
+export interface ClusterLink {
+  redis: Redis;
+  sub: Redis;
+  keys: ClusterKeys;
+  id: string;
+}
+
+export async function connectCluster(cfg: ClusterConfig, log: Logger): Promise<ClusterLink> {
   const options = { maxRetriesPerRequest: 2, enableOfflineQueue: false, lazyConnect: true };
   const redis = new Redis(cfg.redisUrl, options);
   const sub = new Redis(cfg.redisUrl, { ...options, maxRetriesPerRequest: null });
   for (const r of [redis, sub]) r.on('error', (err) => log.warn({ err: err.message }, 'cluster: Redis'));
   await Promise.all([redis.connect(), sub.connect()]);
   const id = cfg.id ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  return { redis, sub, keys: clusterKeys(cfg.prefix), id };
+}
+
+export async function startCluster(
+  link: ClusterLink,
+  cfg: ClusterConfig,
+  directory: Directory<unknown>,
+  log: Logger,
+): Promise<Cluster> {
+  const { redis, sub, id } = link;
   const node = new ClusterNode(
     redis,
     sub,

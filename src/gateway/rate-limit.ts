@@ -43,7 +43,13 @@ class Buckets {
   }
 }
 
-export class RateLimiter {
+/** What the router and the sockets ask before a write: seconds to wait (0 = go ahead). */
+export interface WriteLimiter {
+  take(ip: string, accountId?: string): number;
+  close(): void;
+}
+
+export class RateLimiter implements WriteLimiter {
   private readonly ip: Buckets;
   private readonly account: Buckets;
   private readonly timer: NodeJS.Timeout;

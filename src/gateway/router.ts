@@ -6,7 +6,7 @@ import { AppError } from '../errors.ts';
 import type { Role, User } from '../user.ts';
 import { MISSING_HOST } from './http.ts';
 import type { Metrics } from './metrics.ts';
-import type { RateLimiter } from './rate-limit.ts';
+import type { WriteLimiter } from './rate-limit.ts';
 import { statusLine, statusOf } from './status-codes.ts';
 
 // The HTTP plumbing every route shares: copying what uWS only lends during the first
@@ -73,7 +73,7 @@ export interface RouteOptions<B> {
 export interface RouterDeps {
   log: Logger;
   metrics: Metrics;
-  limiter: RateLimiter;
+  limiter: WriteLimiter;
   authenticate(token: string): Promise<User | null>;
 }
 

@@ -6,7 +6,7 @@ import type { User } from '../user.ts';
 import { decode, encode } from './frames.ts';
 import { refuseWithoutHost } from './http.ts';
 import type { Metrics } from './metrics.ts';
-import type { RateLimiter } from './rate-limit.ts';
+import type { WriteLimiter } from './rate-limit.ts';
 import { remoteIp } from './router.ts';
 
 // The WebSocket endpoint, as a kit: connections and their caps (sockets per process, below
@@ -67,7 +67,7 @@ export class Sockets {
     private readonly deps: {
       config: SocketConfig;
       metrics: Metrics;
-      limiter: RateLimiter;
+      limiter: WriteLimiter;
       log: Logger;
       authenticate(token: string): Promise<User | null>;
     },

@@ -1,0 +1,69 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ServerProcess, startServerProcess, waitReady } from '../support/server-process.ts';
+import {
+  dropSchema,
+  POSTGRES_URL,
+  postgresAvailable,
+  REDIS_URL,
+  redisAvailable,
+  uniqueSchema,
+} from '../support/services.ts';
+import { Shop } from '../support/shop.ts';
+
+// The write limits hold across the cluster: an account spreading its writes over two members
+// gets about what one member allows (burst 4 at 2/s here), not twice that.
+
+const up = (await postgresAvailable()) && (await redisAvailable());
+
+describe.skipIf(!up)('cluster mode: write limits shared by the members', () => {
+  const schema = uniqueSchema('limits');
+  const prefix = `onsale-limits-${process.pid}-${Date.now().toString(36)}`;
+  const procs: ServerProcess[] = [];
+  const shops: Shop[] = [];
+
+  beforeAll(async () => {
+    for (const id of ['r0', 'r1']) {
+      const p = await startServerProcess({
+        DATABASE_URL: POSTGRES_URL,
+        ONSALE_DB_SCHEMA: schema,
+        ONSALE_REDIS_URL: REDIS_URL,
+        ONSALE_CLUSTER_PREFIX: prefix,
+        ONSALE_NODE_ID: id,
+        ONSALE_DEMO: '0',
+        ONSALE_RATE_IP_PER_SEC: '1000',
+        ONSALE_RATE_ACCOUNT_PER_SEC: '2',
+      });
+      await waitReady(p.url);
+      procs.push(p);
+      shops.push(new Shop(p.url));
+    }
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const p of procs) p.child.kill('SIGKILL');
+    await Promise.all(procs.map((p) => p.exited));
+    await dropSchema(schema);
+  });
+
+  it('given one account writing through both members in turn, then the account’s limit is the cluster’s: refused with 429 past one burst', async () => {
+    const [fan] = await shops[0].registerFans('limited', 1);
+    const statuses: number[] = [];
+    const t0 = Date.now();
+    for (let i = 0; i < 20; i++) {
+      // An empty hold request: refused 400 when let through, 429 when limited.
+      const r = await shops[i % 2].call('POST', '/api/holds', { token: fan.token, json: {} });
+      statuses.push(r.status);
+    }
+    const secs = (Date.now() - t0) / 1000;
+    const passed = statuses.filter((s) => s !== 429).length;
+    expect(statuses.filter((s) => s !== 429 && s !== 400)).toEqual([]);
+    // One member alone lets 4 through at once (and 2 a second after): both together, no more.
+    const allowed = 4 + Math.ceil(secs * 2);
+    console.log(
+      `shared limits: ${passed} of 20 writes let through in ${secs.toFixed(2)} s (cluster allows ${allowed})`,
+    );
+    expect(passed).toBeGreaterThanOrEqual(4);
+    expect(passed).toBeLessThanOrEqual(allowed + 1);
+    expect(passed).toBeLessThan(8);
+  });
+});
