@@ -243,6 +243,30 @@ describe('the operator console and the scanner', () => {
     await page.goto(`/console/events/${EVENT}/box-office`);
     await expect.poll(() => page.locator('.box-office-map canvas').count()).toBeGreaterThan(0);
 
+    // A seat picked on the map with the keyboard: zoom in to the seats, move to one, Enter.
+    const map = page.locator('.box-office-map .seat-map-canvas');
+    await map.focus();
+    // The map's test hook (client/web/seat-map/stats.ts): its level of detail now.
+    const mode = () =>
+      page.evaluate(
+        () =>
+          (globalThis as { __seatMapStats?: { view: () => { mode: string } | null } }).__seatMapStats?.view()
+            ?.mode,
+      );
+    for (let i = 0; i < 12 && (await mode()) !== 'detail'; i++) await page.keyboard.press('+');
+    expect(await mode()).toBe('detail');
+    const said = page.locator('.box-office-map [aria-live="polite"]');
+    for (let i = 0; i < 40 && !/^Section/.test((await said.textContent()) ?? ''); i++) {
+      await page.keyboard.press('ArrowDown');
+    }
+    expect(await said.textContent()).toMatch(/^Section/);
+    await page.keyboard.press('Enter');
+    const chosen = page.locator('#sell-h ~ p', { hasText: 'Chosen on the map' });
+    await expect.poll(() => chosen.count()).toBe(1);
+    expect(await chosen.textContent()).toMatch(/Chosen on the map: \S+/);
+    await chosen.getByRole('button', { name: 'clear' }).click();
+    await expect.poll(() => chosen.count()).toBe(0);
+
     // Find the walk-up customer's order and refund one of its two tickets, the seat blocked.
     await page.getByLabel('Buyer email').fill('walk-up@e2e.test');
     await page.getByRole('button', { name: 'Find', exact: true }).click();
