@@ -350,6 +350,36 @@ describe('the operator console and the scanner', () => {
     await context.close();
   });
 
+  it('given an event cancelled from its page with a reason, then it is cancelled and offers no sale controls', async () => {
+    await operator.http.request('POST', '/api/events', {
+      id: 'e2e-cancel',
+      name: 'E2E Cancelled',
+      category: 'concert',
+      venueId: 'e2e-hall',
+      startsAt: new Date(Date.now() + 40 * 86_400_000).toISOString(),
+      status: 'on_sale',
+      priceTiers: { P1: 1000, P2: 1000, P3: 1000, P4: 1000 },
+    });
+    const { context, errors } = await openContext(browser, server.url, {
+      session: { token: operator.token, user: operator.user },
+    });
+    const page = await context.newPage();
+    await page.goto('/console/events/e2e-cancel');
+    await expect.poll(() => page.locator('#sale-h + p').textContent()).toContain('On sale');
+    await page.getByText('Cancel the event', { exact: true }).click();
+    await page.getByLabel('Reason, told to the buyers with their refund').fill('the band is ill');
+    page.once('dialog', (d) => d.accept());
+    await page.getByRole('button', { name: 'Cancel the event and refund every order' }).click();
+    await expect.poll(() => page.locator('#sale-h + p').textContent()).toContain('Cancelled');
+    expect(await page.locator('#sale-h ~ .row button').count()).toBe(0);
+    expect(await page.locator('section.panel', { has: page.locator('#sale-h') }).textContent()).toContain(
+      "This event's sale is over.",
+    );
+    await noViolations(page, 'a cancelled event');
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
   it('given a chart pasted with a mistake, then its problems are listed before anything is sent; fixed, it previews and imports as a new venue', async () => {
     const { context, errors } = await openContext(browser, server.url, {
       session: { token: operator.token, user: operator.user },
