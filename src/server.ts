@@ -351,7 +351,7 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
     },
   });
   paymentsRoutes(router, { ...payments, sink: paymentSink });
-  if (config.ONSALE_INTERNAL_API === '1') internalRoutes(router, directory);
+  if (config.ONSALE_INTERNAL_API === '1') internalRoutes(router, cluster?.locator ?? directory);
   seatSocketHandlers(sockets, { events, seats, publisher, metrics });
   queueSocketHandlers(sockets);
   dashboardRoutes(router, dashboard);

@@ -52,7 +52,7 @@ const DEFAULTS = {
   baselineSeconds: 4,
 };
 
-interface WorkerResult {
+export interface WorkerResult {
   subscribers: number;
   active: number;
   behind: number;
@@ -81,8 +81,8 @@ const JSON_TYPE = { 'content-type': 'application/json' };
  * connections: the least work between the reply leaving the server and the ack time taken
  * here); acks[i] = when hold i's reply arrived.
  */
-async function driveHolds(
-  server: ServerUnderTest,
+export async function driveHolds(
+  server: { url: string },
   agent: Agent,
   plan: number[][],
   from: number,
@@ -139,7 +139,7 @@ async function driveHolds(
 }
 
 /** The event's version now (after the window's holds were acknowledged). */
-async function eventVersion(server: ServerUnderTest): Promise<number> {
+export async function eventVersion(server: { url: string }): Promise<number> {
   const r = await fetch(`${server.url}/api/events/${EVENT_ID}/seats`);
   if (!r.ok) throw new Error(`GET seats: ${r.status}`);
   return ((await r.json()) as { version: number }).version;

@@ -63,7 +63,7 @@ export class Catalog {
   private constructor(
     readonly db: Db,
     readonly store: CatalogStore,
-    private readonly directory: Directory<EventInfo>,
+    readonly directory: Directory<EventInfo>,
     readonly search: CatalogSearch,
     opts: CatalogOptions,
   ) {

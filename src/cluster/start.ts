@@ -64,7 +64,15 @@ export async function startCluster(
       ids: () => directory.ids(),
     },
     log,
-    { id, prefix: cfg.prefix, leaseTtlMs: cfg.leaseMs, memberTtlMs: cfg.leaseMs, sockets: cfg.sockets },
+    {
+      id,
+      prefix: cfg.prefix,
+      leaseTtlMs: cfg.leaseMs,
+      memberTtlMs: cfg.leaseMs,
+      // A request to an owner that died waits at most this long: no longer than its lease.
+      requestTimeoutMs: Math.min(cfg.leaseMs, 5_000),
+      sockets: cfg.sockets,
+    },
   );
   await node.start();
   const fanout = new ClusterFanout(redis, sub, node.keys, id, cfg.dropEvery);

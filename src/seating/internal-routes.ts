@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import type { Directory } from '../actors/directory.ts';
-import type { Envelope } from '../actors/event-port.ts';
+import type { Envelope, EventLocator } from '../actors/event-port.ts';
 import { parseCommand } from '../domain/commands.ts';
 import type { Outcome } from '../domain/outcome.ts';
 import { AppError, quoted } from '../errors.ts';
@@ -18,9 +17,10 @@ const bodySchema = z
   })
   .strict();
 
-export function internalRoutes(router: Router, directory: Directory<unknown>): void {
+/** `events`: the directory, or in cluster mode the locator (the command goes to the event's owner). */
+export function internalRoutes(router: Router, events: EventLocator): void {
   const handleOf = async (id: string) => {
-    const handle = await directory.event(id);
+    const handle = await events.event(id);
     if (!handle) throw new AppError('EVENT_NOT_FOUND', `no event ${quoted(id)}`);
     return handle;
   };

@@ -100,7 +100,7 @@ describe.skipIf(!up)('cluster mode: several server processes on Redis and Postgr
     const o = await owner();
     const watcherAt = (o + 1) % 3;
     const holderAt = (o + 2) % 3;
-    const sock = await OnsaleSocket.connect(procs[watcherAt].url.replace('http', 'ws') + '/ws', {
+    const sock = await OnsaleSocket.connect(`${procs[watcherAt].url.replace('http', 'ws')}/ws`, {
       WebSocket: WebSocket as never,
     });
     try {

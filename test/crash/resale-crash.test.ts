@@ -68,7 +68,7 @@ const checkout = (shop: Shop, a: Attempt) =>
 /** Checks out the listing and pays for it, as far as the server lets it before it dies. */
 async function buy(shop: Shop, a: Attempt): Promise<void> {
   const c = await answer(() => checkout(shop, a));
-  if (!c || c.status !== 201) return;
+  if (c?.status !== 201) return;
   a.orderId = c.body.order.id;
   a.paymentId = c.body.payment.paymentId;
   await new Promise((r) => setTimeout(r, Math.random() * 200));
