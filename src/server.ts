@@ -9,6 +9,7 @@ import { Catalog } from './catalog/catalog.ts';
 import { type EventInfo, EventSpecs } from './catalog/live.ts';
 import { catalogRoutes } from './catalog/routes.ts';
 import { CatalogStore } from './catalog/store.ts';
+import { ClusterRooms } from './cluster/rooms.ts';
 import { clusterRoutes } from './cluster/routes.ts';
 import { SharedRateLimiter } from './cluster/shared-limits.ts';
 import { connectCluster, startCluster } from './cluster/start.ts';
@@ -58,7 +59,7 @@ import { ticketRoutes } from './tickets/routes.ts';
 import { Tickets } from './tickets/tickets.ts';
 import type { User } from './user.ts';
 import { CapacityFollower, DEFAULT_POLICY } from './waiting-room/capacity.ts';
-import { WaitingRooms } from './waiting-room/rooms.ts';
+import { type RoomsPort, WaitingRooms } from './waiting-room/rooms.ts';
 import { waitingRoomRoutes } from './waiting-room/routes.ts';
 import { publishTick, queueSocketHandlers } from './waiting-room/socket-handlers.ts';
 
@@ -214,7 +215,11 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
   );
   directory.commits.subscribe(feed);
   // Other members' events that fans here watch.
-  await cluster?.fanout.follow(publisher, (eventId) => !directory.get(eventId) && watched(sockets, eventId));
+  await cluster?.fanout.follow(
+    publisher,
+    (eventId) => !directory.get(eventId) && watched(sockets, eventId),
+    (eventId, tick) => publishTick(sockets, eventId, tick),
+  );
   const events = new LiveEvents(
     directory,
     cluster
@@ -256,23 +261,28 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
       return ev === null ? null : ev.status === 'draft' ? 'draft' : 'published';
     },
     admissionRate: capacity ? (eventId, rate) => capacity.admissionRate(eventId, rate) : undefined,
+    // Cluster mode: a room lives with its event's owner, loaded when it takes the event.
+    lazy: cluster !== null,
     onTick: (eventId, tick) => {
       publishTick(sockets, eventId, tick);
+      cluster?.fanout.tick(eventId, tick);
       metrics.queueLength.set({ event: eventId }, tick.waiting);
       metrics.admissionRate.set({ event: eventId }, tick.rate);
     },
   });
+  // Cluster mode: every room call goes to the event's owner, which keeps the room.
+  const roomsPort: RoomsPort = cluster ? new ClusterRooms(cluster.node, rooms) : rooms;
 
   // The catalog owns events, their sale (through their status) and prices.
   const catalog = await Catalog.start(db, store, directory, {
     log,
     demo: config.ONSALE_DEMO === '1',
-    hooks: { saleOpened: (eventId) => rooms.saleOpened(eventId) },
+    hooks: { saleOpened: (eventId) => roomsPort.saleOpened(eventId) },
     locator: cluster?.locator,
   });
   const seats = new SeatCommands(events, metrics, {
     // While a waiting room is on for an event, holds need its access token.
-    mayHold: (eventId, user, accessToken) => rooms.verifyAccess(eventId, user.id, accessToken),
+    mayHold: (eventId, user, accessToken) => roomsPort.verifyAccess(eventId, user.id, accessToken),
     presale: async (eventId, user, code) =>
       (await catalog.mayPresale(eventId, user)) ||
       (code !== undefined && (await presaleCodeValid(db, eventId, code))),
@@ -317,7 +327,7 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
     journal: observed,
     userByEmail: (email) => accounts.findByEmail(email),
   });
-  waitingRoomRoutes(router, rooms);
+  waitingRoomRoutes(router, roomsPort);
   orderRoutes(router, { orders, db, events });
   // Tickets (src/tickets): credentials and their QR codes, reissues, transfers.
   const tickets = new Tickets(db, {

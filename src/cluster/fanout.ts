@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { Packr } from 'msgpackr';
 import type { DeltaBatch, DeltaSink } from '../actors/ports.ts';
+import type { QueueTick } from '../waiting-room/rooms.ts';
 import type { ClusterKeys } from './keys.ts';
 
 // Seat changes across processes. An event's owner publishes each coalesced delta batch (and
@@ -12,7 +13,12 @@ import type { ClusterKeys } from './keys.ts';
 
 type Message =
   | { from: string; d: DeltaBatch }
-  | { from: string; reset: { eventId: string; version: number } };
+  | { from: string; reset: { eventId: string; version: number } }
+  /** A waiting room's figures (its owner keeps the room). */
+  | { from: string; q: { eventId: string; tick: QueueTick } };
+
+/** Where other members' waiting-room figures go here. */
+export type TickSink = (eventId: string, tick: QueueTick) => void;
 
 const packr = new Packr({ useRecords: false });
 
@@ -46,8 +52,19 @@ export class ClusterFanout {
     };
   }
 
-  /** Passes other members' batches of the events `watched` says fans here watch to `local`. */
-  async follow(local: DeltaSink, watched: (eventId: string) => boolean): Promise<void> {
+  /** The owner's waiting-room figures, for the other members' fans. */
+  tick(eventId: string, tick: QueueTick): void {
+    const m: Message = { from: this.me, q: { eventId, tick } };
+    this.pub.publish(this.keys.event(eventId), packr.pack(m)).catch(() => {
+      // Redis away: fans elsewhere keep their last figure until their next poll.
+    });
+  }
+
+  /**
+   * Passes other members' batches of the events `watched` says fans here watch to `local`,
+   * and their waiting rooms' figures to `ticks`.
+   */
+  async follow(local: DeltaSink, watched: (eventId: string) => boolean, ticks?: TickSink): Promise<void> {
     const pattern = this.keys.event('*');
     this.sub.on('pmessageBuffer', (p: Buffer, _channel: Buffer, message: Buffer) => {
       if (p.toString() !== pattern) return;
@@ -59,6 +76,10 @@ export class ClusterFanout {
       }
       if (m.from === this.me) return; // published to its own sockets already
       if (this.dropEvery > 0 && ++this.heard % this.dropEvery === 0) return;
+      if ('q' in m) {
+        ticks?.(m.q.eventId, m.q.tick);
+        return;
+      }
       if ('d' in m) {
         // committedAt is the owner's clock (performance.now()): meaningless here.
         if (watched(m.d.eventId)) local.publish({ ...m.d, committedAt: performance.now() });

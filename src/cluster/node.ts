@@ -49,6 +49,11 @@ export class ClusterNode implements OwnerCalls {
   /** Events whose lease this member holds (and whose actor it runs). */
   private readonly owned = new Set<string>();
   private readonly ports = new Map<string, RemoteEventPort>();
+  /** The waiting rooms' calls for events this member owns (set by the server). */
+  rooms: ((op: string, eventId: string, args: unknown[]) => Promise<unknown>) | null = null;
+  /** This member took an event (its lease and actor), or gave one up. */
+  onOwn: ((eventId: string) => void) | null = null;
+  onDisown: ((eventId: string) => void) | null = null;
 
   constructor(
     redis: Redis,
@@ -108,8 +113,13 @@ export class ClusterNode implements OwnerCalls {
     return p;
   }
 
+  /** Does this member own the event now? */
+  owns(eventId: string): boolean {
+    return this.owned.has(eventId);
+  }
+
   /** Who owns the event, placing it first when nobody does. */
-  private async resolve(eventId: string): Promise<string> {
+  async resolve(eventId: string): Promise<string> {
     if (this.owned.has(eventId)) return this.id;
     const holder = await this.leases.owner(eventId);
     if (holder) return holder;
@@ -134,6 +144,7 @@ export class ClusterNode implements OwnerCalls {
     if (!this.owned.has(eventId)) {
       if (!(await this.leases.acquire(eventId))) return this.port(eventId);
       this.owned.add(eventId);
+      this.onOwn?.(eventId);
     }
     const port = await this.local.open(eventId);
     if (!port) {
@@ -176,6 +187,10 @@ export class ClusterNode implements OwnerCalls {
     }
     if (!this.owned.has(req.eventId))
       throw new RemoteError('NOT_HERE', `member ${this.id} does not own ${req.eventId}`);
+    if (req.k === 'room') {
+      if (!this.rooms) throw new RemoteError('UNAVAILABLE', 'this member keeps no waiting rooms');
+      return this.rooms(req.op, req.eventId, req.args);
+    }
     const port = this.local.running(req.eventId) ?? (await this.local.open(req.eventId));
     if (!port) throw new RemoteError('EVENT_NOT_FOUND', `no event ${req.eventId}`);
     return req.k === 'submit' ? port.submit(req.envelopes) : port.query(req.name, req.args as never);
@@ -187,6 +202,7 @@ export class ClusterNode implements OwnerCalls {
     for (const eventId of this.owned) {
       if (!running.has(eventId)) {
         this.owned.delete(eventId);
+        this.onDisown?.(eventId);
         await this.leases.release(eventId).catch(() => {});
         continue;
       }
@@ -199,6 +215,7 @@ export class ClusterNode implements OwnerCalls {
       }
       if (!kept) {
         this.owned.delete(eventId);
+        this.onDisown?.(eventId);
         this.log.warn({ eventId }, 'cluster: lease lost; stepping down from the event');
         await this.local
           .stop(eventId)

@@ -8,7 +8,9 @@ export type Request =
   | { k: 'submit'; id: number; eventId: string; envelopes: Envelope[] }
   | { k: 'query'; id: number; eventId: string; name: QueryName; args: unknown }
   /** Placement chose the receiver: it takes the event's lease and starts it if it can. */
-  | { k: 'open'; id: number; eventId: string };
+  | { k: 'open'; id: number; eventId: string }
+  /** A waiting-room call for the event's owner, which keeps the room (src/cluster/rooms.ts). */
+  | { k: 'room'; id: number; eventId: string; op: string; args: unknown[] };
 
 export type Reply =
   | { id: number; ok: true; value: unknown }

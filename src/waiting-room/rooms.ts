@@ -27,7 +27,7 @@ import {
   ticketState,
   waiting,
 } from './queue.ts';
-import { loadRooms, loadSecret, loadSkips, loadTickets, RoomWriter } from './store.ts';
+import { loadRoom, loadRooms, loadSecret, loadSkips, loadTickets, RoomWriter } from './store.ts';
 import { Tokens } from './tokens.ts';
 
 // The waiting rooms of every event: one deli counter each (queue.ts), its write-behind
@@ -72,6 +72,20 @@ export interface WaitingRoomsOptions {
   /** Hears a room's figures whenever they changed since its last broadcast. */
   onTick?: (eventId: string, tick: QueueTick) => void;
   log?: Logger;
+  /**
+   * Cluster mode: rooms are loaded when first used (and `ensure`d when this process takes
+   * an event over), not all at start, and dropped when the event moves (`drop`).
+   */
+  lazy?: boolean;
+}
+
+/** What routes and hooks ask of the waiting rooms: here, or (cluster mode) the event's owner's. */
+export interface RoomsPort {
+  configure(eventId: string, cfg: { enabled: boolean; rate: number }): Promise<RoomInfo>;
+  saleOpened(eventId: string): Promise<RoomInfo>;
+  join(eventId: string, accountId: string): Promise<JoinResult>;
+  status(eventId: string, queueToken: string, accountId?: string): Promise<QueueStatus>;
+  verifyAccess(eventId: string, accountId: string, accessToken: string | undefined): Promise<boolean>;
 }
 
 /** The one figure broadcast to a room's topic: each client derives its own position from it. */
@@ -138,11 +152,12 @@ interface Room {
 
 export const MAX_RATE = 100_000;
 
-export class WaitingRooms {
+export class WaitingRooms implements RoomsPort {
   /** Called with a room's figures whenever they changed since its last broadcast. */
   /** Also settable after opening (tests listen in). */
   onTick: ((eventId: string, tick: QueueTick) => void) | null;
   private readonly rooms = new Map<string, Room>();
+  private readonly restoring = new Map<string, Promise<void>>();
   private readonly now: () => number;
   private readonly queueOpts: QueueOptions;
   private readonly timer: NodeJS.Timeout | null;
@@ -166,7 +181,7 @@ export class WaitingRooms {
     const tokens = new Tokens(opts.secret ?? (await loadSecret(db)));
     const rooms = new WaitingRooms(db, tokens, opts);
     try {
-      for (const saved of await loadRooms(db)) await rooms.restore(saved.eventId, saved);
+      if (!opts.lazy) for (const saved of await loadRooms(db)) await rooms.restore(saved.eventId, saved);
     } catch (e) {
       await rooms.close();
       throw e;
@@ -204,6 +219,7 @@ export class WaitingRooms {
     if (this.closed) throw unavailable();
     // Always asked (an operator's call, rarely made): a room exists only for a published event.
     if ((await this.lookup(eventId)) === 'draft') throw eventNotPublished(eventId);
+    await this.ensure(eventId);
     const room = this.room(eventId);
     const r = configure(room.q, cfg, this.now(), this.rateOf(room));
     if (r.skipped.length > 0) room.writer.addSkips(r.skipped);
@@ -218,6 +234,7 @@ export class WaitingRooms {
    * lottery, and everyone after is first come, first served. Idempotent.
    */
   async saleOpened(eventId: string, seed?: string): Promise<RoomInfo> {
+    await this.ensure(eventId);
     const room = this.room(eventId);
     if (!room.q.saleOpened) {
       const n = openSale(room.q, seed ?? this.opts.seed?.() ?? randomBytes(16).toString('hex'), this.now());
@@ -282,6 +299,7 @@ export class WaitingRooms {
 
   /** May this account hold seats of this event now? Always while its room is off. */
   async verifyAccess(eventId: string, accountId: string, accessToken: string | undefined): Promise<boolean> {
+    if (this.opts.lazy) await this.ensure(eventId);
     const room = this.rooms.get(eventId);
     if (!room?.q.enabled) return true;
     if (!accessToken) return false;
@@ -390,7 +408,33 @@ export class WaitingRooms {
     const room = this.rooms.get(eventId);
     if (room) return room;
     await this.lookup(eventId);
+    await this.ensure(eventId);
     return this.rooms.get(eventId);
+  }
+
+  /** Lazy mode: the event's stored room in memory (restored once; concurrent calls share it). */
+  async ensure(eventId: string): Promise<void> {
+    if (!this.opts.lazy || this.rooms.has(eventId) || this.closed) return;
+    let p = this.restoring.get(eventId);
+    if (!p) {
+      p = loadRoom(this.db, eventId)
+        .then(async (saved) => {
+          if (saved && !this.rooms.has(eventId)) await this.restore(eventId, saved);
+        })
+        .finally(() => this.restoring.delete(eventId));
+      this.restoring.set(eventId, p);
+    }
+    await p;
+  }
+
+  /** The event moved to another process: its room's pending writes go out and it is forgotten here. */
+  async drop(eventId: string): Promise<void> {
+    const room = this.rooms.get(eventId);
+    if (!room) return;
+    this.rooms.delete(eventId);
+    await room.writer
+      .close()
+      .catch((err) => this.opts.log?.error({ err, event: eventId }, 'waiting room: final write failed'));
   }
 
   private async durable(room: Room): Promise<void> {

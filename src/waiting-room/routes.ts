@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Router } from '../gateway/router.ts';
 import { OPERATORS } from '../user.ts';
 import { WaitingRoomError } from './errors.ts';
-import { MAX_RATE, type WaitingRooms } from './rooms.ts';
+import { MAX_RATE, type RoomsPort } from './rooms.ts';
 
 // The waiting room over HTTP. Fans join (POST) and then poll their status (GET), which is
 // also their heartbeat; between polls the "now serving" broadcast on the queue/<eventId>
@@ -20,7 +20,7 @@ function eventId(id: string): string {
   return id;
 }
 
-export function waitingRoomRoutes(router: Router, rooms: WaitingRooms): void {
+export function waitingRoomRoutes(router: Router, rooms: RoomsPort): void {
   router.post('/api/events/:id/queue', { auth: 'user', write: true }, async (ctx) => {
     const out = await rooms.join(eventId(ctx.params.id), ctx.user!.id);
     return { status: out.fresh ? 201 : 200, headers: NO_STORE, body: out };

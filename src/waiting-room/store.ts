@@ -41,7 +41,21 @@ export async function loadRooms(db: Db): Promise<StoredRoom[]> {
     `SELECT event_id, enabled, rate, serving, sale_opened, prequeue, lottery_seed
      FROM waiting_rooms ORDER BY event_id`,
   );
-  return rows.map((r) => ({
+  return rows.map(storedRoom);
+}
+
+/** One event's stored room, or null. */
+export async function loadRoom(db: Db, eventId: string): Promise<StoredRoom | null> {
+  const { rows } = await db.query<RoomRow>(
+    `SELECT event_id, enabled, rate, serving, sale_opened, prequeue, lottery_seed
+     FROM waiting_rooms WHERE event_id = $1`,
+    [eventId],
+  );
+  return rows[0] ? storedRoom(rows[0]) : null;
+}
+
+function storedRoom(r: RoomRow): StoredRoom {
+  return {
     eventId: r.event_id,
     enabled: r.enabled,
     rate: Number(r.rate),
@@ -49,7 +63,7 @@ export async function loadRooms(db: Db): Promise<StoredRoom[]> {
     saleOpened: r.sale_opened,
     prequeue: Number(r.prequeue),
     seed: r.lottery_seed,
-  }));
+  };
 }
 
 /** Calls `onTicket` for every stored ticket of an event, in ticket order, a page at a time. */

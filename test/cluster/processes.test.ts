@@ -123,6 +123,67 @@ describe.skipIf(!up)('cluster mode: several server processes on Redis and Postgr
     }
   });
 
+  it('given a waiting room on the event, then fans joining through different processes get one ticket sequence, polls through any process admit them, holds need the access token everywhere, and the room’s figures reach sockets on every process', async () => {
+    const o = await owner();
+    const admin = await shops[0].login(ADMIN.email, ADMIN.password);
+    const other = (o + 1) % 3;
+    const sock = await OnsaleSocket.connect(`${procs[other].url.replace('http', 'ws')}/ws`, {
+      WebSocket: WebSocket as never,
+    });
+    try {
+      const ticks: { enabled: boolean; rate: number }[] = [];
+      sock.onQueue(ev.id, (t) => ticks.push(t));
+      await new Promise((r) => setTimeout(r, 200)); // the subscription reaches the server
+      const on = await shops[other].call('PUT', `/api/events/${ev.id}/queue`, {
+        token: admin,
+        json: { enabled: true, rate: 1000 },
+      });
+      expect(on.status, on.text).toBe(200);
+      const joined = await Promise.all(
+        [0, 1, 2].map((i) => shops[i].call('POST', `/api/events/${ev.id}/queue`, { token: fans[i].token })),
+      );
+      for (const j of joined) expect(j.status, j.text).toBe(201);
+      const tickets = joined.map((j) => j.body.ticket as number).sort((a, b) => a - b);
+      expect(new Set(tickets).size, 'one ticket sequence across processes').toBe(3);
+      // Without the access token a hold is refused on every process.
+      const [seat] = ordinarySeats(ev.layout, 1, 80);
+      for (const s of shops) expect((await s.hold(fans[0].token, ev.id, [seat])).status).toBe(403);
+      // Polled through another process than the one joined: admitted, with the token.
+      const status = await until(
+        async () =>
+          (
+            await shops[1].call('GET', `/api/events/${ev.id}/queue`, {
+              token: fans[0].token,
+              headers: { 'x-queue-token': joined[0].body.queueToken },
+            })
+          ).body,
+        (b) => b.admitted === true,
+        { timeoutMs: 10_000, what: 'the fan admitted' },
+      );
+      expect(typeof status.accessToken).toBe('string');
+      const held = await shops[2].call('POST', '/api/holds', {
+        token: fans[0].token,
+        json: { eventId: ev.id, seats: [seat] },
+        headers: { 'x-access-token': status.accessToken },
+      });
+      expect(held.status, held.text).toBe(201);
+      await until(
+        async () => ticks.some((t) => t.enabled && t.rate > 0),
+        (x) => x,
+        {
+          timeoutMs: 3_000,
+          what: 'the room’s figures on a socket of another process',
+        },
+      );
+    } finally {
+      sock.close();
+      await shops[0].call('PUT', `/api/events/${ev.id}/queue`, {
+        token: admin,
+        json: { enabled: false, rate: 1000 },
+      });
+    }
+  });
+
   it('given the owner stalled past its lease (SIGSTOP, then SIGCONT), then another process takes over, the stalled one acknowledges nothing it cannot keep, and the journal never goes back to an older owner', async () => {
     const o = await owner();
     const stalled = procs[o];
