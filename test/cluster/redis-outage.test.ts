@@ -1,0 +1,140 @@
+import { createServer, type Server, Socket } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { placeEvent } from '../../src/cluster/placement.ts';
+import { type ServerProcess, startServerProcess, waitReady } from '../support/server-process.ts';
+import {
+  dropSchema,
+  POSTGRES_URL,
+  postgresAvailable,
+  REDIS_URL,
+  redisAvailable,
+  uniqueSchema,
+} from '../support/services.ts';
+import { type Fan, ordinarySeats, Shop, type ShopEvent, until } from '../support/shop.ts';
+
+// Redis unreachable from the event's owner (its link runs through a TCP proxy the test can
+// cut): the owner keeps serving its own event, the other member's calls to it fail fast and
+// clearly (503 UNAVAILABLE, retryable), and when the link is back everything works again.
+
+const ADMIN = { email: 'outage-admin@example.com', password: 'admin-password-1' };
+const up = (await postgresAvailable()) && (await redisAvailable());
+const LEASE_MS = 4_000;
+
+/** A TCP proxy to Redis that can be cut (every connection dropped, new ones refused) and restored. */
+class CuttableProxy {
+  private server: Server | null = null;
+  private readonly conns = new Set<Socket>();
+  port = 0;
+  constructor(private readonly target: { host: string; port: number }) {}
+
+  async open(port = 0): Promise<void> {
+    this.server = createServer((client) => {
+      const upstream = new Socket();
+      upstream.connect(this.target.port, this.target.host);
+      for (const s of [client, upstream]) {
+        this.conns.add(s);
+        s.on('error', () => {});
+        s.on('close', () => this.conns.delete(s));
+      }
+      client.pipe(upstream).pipe(client);
+      client.on('close', () => upstream.destroy());
+      upstream.on('close', () => client.destroy());
+    });
+    await new Promise<void>((r) => this.server!.listen(port, '127.0.0.1', r));
+    this.port = (this.server.address() as { port: number }).port;
+  }
+
+  async cut(): Promise<void> {
+    for (const s of this.conns) s.destroy();
+    await new Promise<void>((r) => this.server!.close(() => r()));
+    this.server = null;
+  }
+
+  restore(): Promise<void> {
+    return this.open(this.port);
+  }
+}
+
+describe.skipIf(!up)('cluster mode: Redis unreachable from the owner', () => {
+  const schema = uniqueSchema('outage');
+  const prefix = `onsale-outage-${process.pid}-${Date.now().toString(36)}`;
+  const target = new URL(REDIS_URL);
+  const proxy = new CuttableProxy({ host: target.hostname, port: Number(target.port || 6379) });
+  const procs: ServerProcess[] = [];
+  const shops: Shop[] = [];
+  let ev: ShopEvent;
+  let fans: Fan[];
+
+  beforeAll(async () => {
+    await proxy.open();
+    // o0 reaches Redis through the proxy; o1 directly.
+    for (const [id, redis] of [
+      ['o0', `redis://127.0.0.1:${proxy.port}`],
+      ['o1', REDIS_URL],
+    ]) {
+      const p = await startServerProcess({
+        DATABASE_URL: POSTGRES_URL,
+        ONSALE_DB_SCHEMA: schema,
+        ONSALE_REDIS_URL: redis,
+        ONSALE_CLUSTER_PREFIX: prefix,
+        ONSALE_NODE_ID: id,
+        ONSALE_LEASE_MS: String(LEASE_MS),
+        ONSALE_DEMO: '0',
+        ONSALE_ADMIN_EMAIL: ADMIN.email,
+        ONSALE_ADMIN_PASSWORD: ADMIN.password,
+        ONSALE_RATE_IP_PER_SEC: '100000',
+        ONSALE_RATE_ACCOUNT_PER_SEC: '100000',
+      });
+      await waitReady(p.url);
+      procs.push(p);
+      shops.push(new Shop(p.url));
+    }
+    const admin = await shops[0].login(ADMIN.email, ADMIN.password);
+    // An event id that placement gives to o0 (the member behind the proxy).
+    let id = 'outage';
+    for (let n = 0; placeEvent(id, ['o0', 'o1']) !== 'o0'; n++) id = `outage-${n}`;
+    ev = await shops[0].openEvent(admin, id);
+    fans = await shops[0].registerFans('outage', 4);
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const p of procs) p.child.kill('SIGKILL');
+    await Promise.all(procs.map((p) => p.exited));
+    await dropSchema(schema);
+  });
+
+  it('given the owner cut off from Redis, then it keeps serving its event, the other member fails fast with UNAVAILABLE, and all is well again once the link is back', async () => {
+    // The event placed (on o0: its id was chosen so) by a first hold.
+    const seats = ordinarySeats(ev.layout, 6);
+    expect((await shops[1].hold(fans[0].token, ev.id, [seats[0]])).status).toBe(201);
+    const admin = await shops[1].login(ADMIN.email, ADMIN.password);
+    const leases = (await shops[1].call('GET', '/api/cluster', { token: admin })).body.leases;
+    expect(leases.find((l: { eventId: string }) => l.eventId === ev.id).owner).toBe('o0');
+    await proxy.cut();
+    // The owner serves its own event without Redis.
+    const t0 = Date.now();
+    const local = await shops[0].hold(fans[1].token, ev.id, [seats[1]]);
+    expect(local.status, local.text).toBe(201);
+    // The other member cannot reach the owner: a clear, fast, retryable refusal.
+    const remote = await shops[1].hold(fans[2].token, ev.id, [seats[2]]);
+    const tookMs = Date.now() - t0;
+    expect(remote.status, remote.text).toBe(503);
+    expect(remote.body.error.code).toBe('UNAVAILABLE');
+    expect(tookMs, 'failing fast, well inside the lease').toBeLessThan(LEASE_MS);
+    // The link back within the lease: the owner renews and the bus works again.
+    await proxy.restore();
+    const again = await until(
+      () => shops[1].hold(fans[2].token, ev.id, [seats[2]]),
+      (r) => r.status === 201,
+      {
+        timeoutMs: 15_000,
+        intervalMs: 200,
+        what: 'a remote hold after the link came back',
+        describe: (r) => `${r.status} ${r.text}`,
+      },
+    );
+    expect(again.status).toBe(201);
+    const status = await shops[1].seatStatuses(ev.id);
+    for (const s of seats.slice(0, 3)) expect(status[ev.layout.seatIndex.get(s)!]).toBe(1);
+  }, 60_000);
+});
