@@ -42,7 +42,7 @@ describe('the watch lines', () => {
   it('given a fresh map, then the start line has the version, the counts by status and every area', () => {
     const { map } = watched();
     expect(startLine('demo-stadium', map, labels)).toBe(
-      'demo-stadium v41: available 10 · held 0 · booked 0 · blocked 0 · notForSale 0 · GA1 Floor A 6,000 left · GA2 Floor B 6,000 left',
+      'demo-stadium v41: available 10 · held 0 · booked 0 · blocked 0 · notForSale 0 · resale 0 · GA1 Floor A 6,000 left · GA2 Floor B 6,000 left',
     );
   });
 
@@ -60,7 +60,7 @@ describe('the watch lines', () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).not.toMatch(/resynchronised/);
     expect(lines[0]).toBe(
-      'v42: GA1 Floor A 5,996 left  |  available 10 · held 0 · booked 0 · blocked 0 · notForSale 0 · GA1 Floor A 5,996 left · GA2 Floor B 6,000 left',
+      'v42: GA1 Floor A 5,996 left  |  available 10 · held 0 · booked 0 · blocked 0 · notForSale 0 · resale 0 · GA1 Floor A 5,996 left · GA2 Floor B 6,000 left',
     );
   });
 
@@ -83,7 +83,7 @@ describe('the watch lines', () => {
     const { map, lines } = watched();
     map.applySnapshot(50, Uint8Array.from([HELD, 0, 0, 0, 0, 0, 0, 0, 0, 0]), [5000, 6000]);
     expect(lines).toEqual([
-      'resynchronised at v50: available 9 · held 1 · booked 0 · blocked 0 · notForSale 0 · GA1 Floor A 5,000 left · GA2 Floor B 6,000 left',
+      'resynchronised at v50: available 9 · held 1 · booked 0 · blocked 0 · notForSale 0 · resale 0 · GA1 Floor A 5,000 left · GA2 Floor B 6,000 left',
     ]);
   });
 

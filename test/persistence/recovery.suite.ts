@@ -6,6 +6,7 @@ import type { EventHandle } from '../../src/actors/event-handle.ts';
 import type { EventSpec, RuntimeDeps } from '../../src/actors/event-runtime.ts';
 import { isLegacy, type JournalEntry, type JournalPort, type StoredEntry } from '../../src/actors/ports.ts';
 import type { Command } from '../../src/domain/commands.ts';
+import { EVENT_SCHEMA } from '../../src/domain/events.ts';
 import type { Outcome } from '../../src/domain/outcome.ts';
 import { AVAILABLE, BLOCKED, HELD, NOT_FOR_SALE } from '../../src/domain/seat-status.ts';
 import type { EventConfig } from '../../src/domain/state.ts';
@@ -146,7 +147,7 @@ export function recoverySuite(ctx: SuiteContext): void {
             [ev],
           )
         ).rows.map((r) => r.schema),
-      ).toEqual([1, 1, 2]);
+      ).toEqual([1, 1, EVENT_SCHEMA]);
       // A restart reads both schemas again to the same state.
       const before = await stateBytes(h);
       const again = directory({ now: () => T0 + 10 }).open(spec(ev));
