@@ -1,4 +1,4 @@
-import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useEffect, useId, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { SeatMap, SeatMapChange } from '../../sdk/index.ts';
 import { type Chart, type ChartModel, chartModel } from './chart-model.ts';
 import { areaAt as areaAtWorld, sectionAt as sectionAtWorld } from './hit-test.ts';
@@ -118,6 +118,8 @@ export function SeatMapView(props: SeatMapViewProps) {
   const [tip, setTip] = useState<{ x: number; y: number; text: string } | null>(null);
   const [announce, setAnnounce] = useState('');
   const [mode, setMode] = useState<'overview' | 'detail'>('overview');
+  // Several maps may share a page (the console): their ids must differ.
+  const keysId = `seat-map-keys-${useId()}`;
 
   const requestDraw = () => {
     if (frame.current) return;
@@ -502,7 +504,7 @@ export function SeatMapView(props: SeatMapViewProps) {
         role="application"
         aria-roledescription="seat map"
         aria-label={props.label ?? `Seat map of ${chart.name}`}
-        aria-describedby="seat-map-keys"
+        aria-describedby={keysId}
         // biome-ignore lint/a11y/noNoninteractiveTabindex: role=application: one focusable widget with its own keys
         tabIndex={0}
         onPointerDown={onPointerDown}
@@ -537,7 +539,7 @@ export function SeatMapView(props: SeatMapViewProps) {
           ⤢
         </button>
       </div>
-      <p id="seat-map-keys" class="visually-hidden">
+      <p id={keysId} class="visually-hidden">
         Arrow keys move the map, plus and minus zoom, 0 shows the whole venue. Zoomed in, Enter picks the seat
         in the middle. The seat list below offers the same seats.
       </p>
