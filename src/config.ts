@@ -53,6 +53,11 @@ const schema = z.object({
   ONSALE_JWT_SECRET: z.string().min(32).optional(),
   /** With STRIPE_WEBHOOK_SECRET: payments go through Stripe; unset: the simulated provider. */
   STRIPE_SECRET_KEY: z.string().min(1).optional(),
+  /** The publishable key (pk_…) the checkout page gives Stripe.js for its card form; with STRIPE_SECRET_KEY. */
+  STRIPE_PUBLISHABLE_KEY: z
+    .string()
+    .regex(/^pk_[A-Za-z0-9_]+$/, 'a Stripe publishable key starts with pk_')
+    .optional(),
   /** The Stripe webhook endpoint's signing secret (whsec_…). */
   STRIPE_WEBHOOK_SECRET: z.string().min(1).optional(),
   /** Another Stripe API base (a local stand-in, http://127.0.0.1:12111); unset: api.stripe.com. */

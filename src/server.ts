@@ -300,7 +300,15 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
   // The resale market (src/resale): listings on the seat map, bought through checkout.
   const resale = new ResaleMarket(db, events, log);
   const orders = new Orders(
-    { db, events, payments: payments.provider, resale, log, mailQueued: () => mail.wake() },
+    {
+      db,
+      events,
+      payments: payments.provider,
+      resale,
+      log,
+      mailQueued: () => mail.wake(),
+      publishableKey: config.STRIPE_PUBLISHABLE_KEY,
+    },
     {
       orderPaid: (tx, order, eventName) => queuePaidMail(tx, order, eventName),
       orderRefunded: (tx, order, eventName, amount, reason) =>

@@ -52,6 +52,8 @@ export interface PaymentInfo {
   paymentId: string | null;
   clientSecret: string | null;
   status: string | null;
+  /** Stripe: the publishable key the page's card form (Stripe.js) confirms clientSecret with. */
+  publishableKey?: string;
 }
 
 export interface CheckoutResult {
@@ -256,12 +258,14 @@ export async function ensureIntent(ctx: OrdersContext, row: OrderRow): Promise<P
     // Another request for the same order stored its intent first: that one stands.
     Object.assign(row, rows[0] ?? (await findOrder(ctx.db, row.id))!);
   }
-  return {
+  const info: PaymentInfo = {
     provider: ctx.payments.name,
     paymentId: row.payment_id,
     clientSecret: row.payment_secret,
     status: row.payment_status,
   };
+  if (ctx.publishableKey && ctx.payments.name === 'stripe') info.publishableKey = ctx.publishableKey;
+  return info;
 }
 
 export async function orderResult(

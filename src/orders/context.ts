@@ -7,6 +7,8 @@ export interface OrdersContext {
   db: Db;
   events: EventAccess;
   payments: PaymentGateway;
+  /** Stripe's publishable key for the fan's card form (Stripe.js), when payments go through Stripe. */
+  publishableKey?: string;
   /** The resale market, when the server has one (checkout of listings). */
   resale?: ResaleDesk;
   log: Logger;

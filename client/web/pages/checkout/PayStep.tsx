@@ -12,6 +12,7 @@ import { useNow } from '../../lib/use-now.ts';
 import { Breakdown } from './Breakdown.tsx';
 import { CardForm } from './CardForm.tsx';
 import { checkoutError } from './errors.ts';
+import { StripeCardForm } from './StripeCardForm.tsx';
 
 export function PayStep({ order, payment }: { order: Order; payment: PaymentInfo | null }) {
   const now = useNow();
@@ -48,9 +49,20 @@ export function PayStep({ order, payment }: { order: Order; payment: PaymentInfo
       </p>
       {confirming ? (
         <p aria-live="polite">Payment accepted: issuing your tickets…</p>
+      ) : payment?.provider === 'stripe' && payment.publishableKey && payment.clientSecret ? (
+        <StripeCardForm
+          publishableKey={payment.publishableKey}
+          clientSecret={payment.clientSecret}
+          total={money(order.total, order.currency)}
+          onPaid={async () => {
+            setConfirming(true);
+            done(await untilBooked(order.id));
+          }}
+        />
       ) : payment && payment.provider !== 'simulated' ? (
         <p class="error">
-          This server takes card payments through {payment.provider}, which this page cannot show yet.
+          This server takes card payments through {payment.provider} but has no publishable key for its card
+          form (STRIPE_PUBLISHABLE_KEY): ask the organiser.
         </p>
       ) : (
         <CardForm busy={busy} total={money(order.total, order.currency)} onPay={pay} />
