@@ -91,8 +91,10 @@ export function StripeCardForm({
 
   return (
     <form class="stack card-form" onSubmit={submit} aria-describedby={error ? 'stripe-problem' : undefined}>
-      <span id="stripe-card-label">Card</span>
-      <div ref={mountAt} class="stripe-card" role="group" aria-labelledby="stripe-card-label" />
+      <fieldset class="stripe-card">
+        <legend>Card</legend>
+        <div ref={mountAt} />
+      </fieldset>
       {error && (
         <p id="stripe-problem" class="error" role="alert">
           {error}
