@@ -98,9 +98,12 @@ function WaitingRoom({ id }: { id: string }) {
           () => {}, // the next read tries again; the queue itself goes on
         );
     read();
+    // The record may be served from the browser's cache (max-age=1): once more past that.
+    const again = setTimeout(read, 1_500);
     const timer = setInterval(read, EVENT_READ_MS);
     return () => {
       stopped = true;
+      clearTimeout(again);
       clearInterval(timer);
     };
   }, [id, rate]);
