@@ -157,7 +157,8 @@ export class WaitingRooms implements RoomsPort {
   /** Also settable after opening (tests listen in). */
   onTick: ((eventId: string, tick: QueueTick) => void) | null;
   private readonly rooms = new Map<string, Room>();
-  private readonly restoring = new Map<string, Promise<void>>();
+  /** Lazy mode: events whose stored room was read (or is being read), and that read. */
+  private readonly loaded = new Map<string, Promise<void>>();
   private readonly now: () => number;
   private readonly queueOpts: QueueOptions;
   private readonly timer: NodeJS.Timeout | null;
@@ -412,23 +413,28 @@ export class WaitingRooms implements RoomsPort {
     return this.rooms.get(eventId);
   }
 
-  /** Lazy mode: the event's stored room in memory (restored once; concurrent calls share it). */
+  /**
+   * Lazy mode: the event's stored room in memory. Read from the database once per event (an
+   * event with no room is asked about once, not at every hold); concurrent calls share it.
+   */
   async ensure(eventId: string): Promise<void> {
     if (!this.opts.lazy || this.rooms.has(eventId) || this.closed) return;
-    let p = this.restoring.get(eventId);
+    let p = this.loaded.get(eventId);
     if (!p) {
-      p = loadRoom(this.db, eventId)
-        .then(async (saved) => {
-          if (saved && !this.rooms.has(eventId)) await this.restore(eventId, saved);
-        })
-        .finally(() => this.restoring.delete(eventId));
-      this.restoring.set(eventId, p);
+      p = loadRoom(this.db, eventId).then(async (saved) => {
+        if (saved && !this.rooms.has(eventId)) await this.restore(eventId, saved);
+      });
+      // A failed read is tried again by the next call.
+      p.catch(() => this.loaded.delete(eventId));
+      this.loaded.set(eventId, p);
     }
     await p;
   }
 
   /** The event moved to another process: its room's pending writes go out and it is forgotten here. */
   async drop(eventId: string): Promise<void> {
+    // Read again if the event comes back: the other process may have changed the room.
+    this.loaded.delete(eventId);
     const room = this.rooms.get(eventId);
     if (!room) return;
     this.rooms.delete(eventId);
