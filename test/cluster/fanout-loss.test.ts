@@ -1,16 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { OnsaleSocket } from '../../client/sdk/socket.ts';
-import { type ServerProcess, startServerProcess, waitReady } from '../support/server-process.ts';
-import {
-  dropSchema,
-  POSTGRES_URL,
-  postgresAvailable,
-  REDIS_URL,
-  redisAvailable,
-  uniqueSchema,
-} from '../support/services.ts';
-import { type Fan, ordinarySeats, Shop, type ShopEvent, until } from '../support/shop.ts';
+import { postgresAvailable, redisAvailable } from '../support/services.ts';
+import { type Fan, ordinarySeats, type ShopEvent, until } from '../support/shop.ts';
+import { Members } from './members.ts';
 
 // Pub/sub is at most once. Two cluster members that drop every other seat-change message
 // they hear from each other (fault injection): a fan watching on the member that does not
@@ -22,42 +15,25 @@ const ADMIN = { email: 'fanout-admin@example.com', password: 'admin-password-1' 
 const up = (await postgresAvailable()) && (await redisAvailable());
 
 describe.skipIf(!up)('cluster fan-out with lost messages', () => {
-  const schema = uniqueSchema('fanout');
-  const prefix = `onsale-fanout-${process.pid}-${Date.now().toString(36)}`;
-  const procs: ServerProcess[] = [];
-  const shops: Shop[] = [];
+  const cluster = new Members('fanout', {
+    ONSALE_ADMIN_EMAIL: ADMIN.email,
+    ONSALE_ADMIN_PASSWORD: ADMIN.password,
+    ONSALE_RATE_IP_PER_SEC: '100000',
+    ONSALE_RATE_ACCOUNT_PER_SEC: '100000',
+    ONSALE_FAULT_FANOUT_DROP_EVERY: '2',
+  });
+  const { procs, shops } = cluster;
   let ev: ShopEvent;
   let fans: Fan[];
 
   beforeAll(async () => {
-    for (const id of ['q0', 'q1']) {
-      const p = await startServerProcess({
-        DATABASE_URL: POSTGRES_URL,
-        ONSALE_DB_SCHEMA: schema,
-        ONSALE_REDIS_URL: REDIS_URL,
-        ONSALE_CLUSTER_PREFIX: prefix,
-        ONSALE_NODE_ID: id,
-        ONSALE_DEMO: '0',
-        ONSALE_ADMIN_EMAIL: ADMIN.email,
-        ONSALE_ADMIN_PASSWORD: ADMIN.password,
-        ONSALE_RATE_IP_PER_SEC: '100000',
-        ONSALE_RATE_ACCOUNT_PER_SEC: '100000',
-        ONSALE_FAULT_FANOUT_DROP_EVERY: '2',
-      });
-      await waitReady(p.url);
-      procs.push(p);
-      shops.push(new Shop(p.url));
-    }
+    for (const id of ['q0', 'q1']) await cluster.start(id);
     const admin = await shops[0].login(ADMIN.email, ADMIN.password);
     ev = await shops[0].openEvent(admin, 'lossy');
     fans = await shops[0].registerFans('lossy', 10);
   }, 120_000);
 
-  afterAll(async () => {
-    for (const p of procs) p.child.kill('SIGKILL');
-    await Promise.all(procs.map((p) => p.exited));
-    await dropSchema(schema);
-  });
+  afterAll(() => cluster.stop());
 
   it('given every other message lost on the way, then the watcher on the other member resynchronises and ends with the owner’s map', async () => {
     // The first hold places the event; the owner is where it runs.

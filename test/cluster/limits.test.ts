@@ -1,14 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ServerProcess, startServerProcess, waitReady } from '../support/server-process.ts';
-import {
-  dropSchema,
-  POSTGRES_URL,
-  postgresAvailable,
-  REDIS_URL,
-  redisAvailable,
-  uniqueSchema,
-} from '../support/services.ts';
-import { Shop } from '../support/shop.ts';
+import { postgresAvailable, redisAvailable } from '../support/services.ts';
+import { Members } from './members.ts';
 
 // The write limits hold across the cluster: an account spreading its writes over two members
 // gets about what one member allows (burst 4 at 2/s here), not twice that.
@@ -16,34 +8,14 @@ import { Shop } from '../support/shop.ts';
 const up = (await postgresAvailable()) && (await redisAvailable());
 
 describe.skipIf(!up)('cluster mode: write limits shared by the members', () => {
-  const schema = uniqueSchema('limits');
-  const prefix = `onsale-limits-${process.pid}-${Date.now().toString(36)}`;
-  const procs: ServerProcess[] = [];
-  const shops: Shop[] = [];
+  const cluster = new Members('limits', { ONSALE_RATE_IP_PER_SEC: '1000', ONSALE_RATE_ACCOUNT_PER_SEC: '2' });
+  const shops = cluster.shops;
 
   beforeAll(async () => {
-    for (const id of ['r0', 'r1']) {
-      const p = await startServerProcess({
-        DATABASE_URL: POSTGRES_URL,
-        ONSALE_DB_SCHEMA: schema,
-        ONSALE_REDIS_URL: REDIS_URL,
-        ONSALE_CLUSTER_PREFIX: prefix,
-        ONSALE_NODE_ID: id,
-        ONSALE_DEMO: '0',
-        ONSALE_RATE_IP_PER_SEC: '1000',
-        ONSALE_RATE_ACCOUNT_PER_SEC: '2',
-      });
-      await waitReady(p.url);
-      procs.push(p);
-      shops.push(new Shop(p.url));
-    }
+    for (const id of ['r0', 'r1']) await cluster.start(id);
   }, 120_000);
 
-  afterAll(async () => {
-    for (const p of procs) p.child.kill('SIGKILL');
-    await Promise.all(procs.map((p) => p.exited));
-    await dropSchema(schema);
-  });
+  afterAll(() => cluster.stop());
 
   it('given one account writing through both members in turn, then the account’s limit is the cluster’s: refused with 429 past one burst', async () => {
     const [fan] = await shops[0].registerFans('limited', 1);

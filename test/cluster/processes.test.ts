@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { OnsaleSocket } from '../../client/sdk/socket.ts';
 import { HELD } from '../../src/domain/seat-status.ts';
-import { type ServerProcess, startServerProcess, waitReady } from '../support/server-process.ts';
+import { startServerProcess, waitReady } from '../support/server-process.ts';
 import {
   dropSchema,
   POSTGRES_URL,
@@ -13,6 +13,7 @@ import {
   uniqueSchema,
 } from '../support/services.ts';
 import { type Fan, ordinarySeats, Shop, type ShopEvent, until } from '../support/shop.ts';
+import { Members } from './members.ts';
 
 // Real server processes in cluster mode, on one Postgres schema and one Redis: a fan on any
 // process holds seats of an event that another owns, fans on different processes see each
@@ -24,44 +25,25 @@ const up = (await postgresAvailable()) && (await redisAvailable());
 const LEASE_MS = 1_500;
 
 describe.skipIf(!up)('cluster mode: several server processes on Redis and Postgres', () => {
-  const schema = uniqueSchema('cluster');
-  const prefix = `onsale-test-${process.pid}-${Date.now().toString(36)}`;
-  const env = (id: string) => ({
-    DATABASE_URL: POSTGRES_URL,
-    ONSALE_DB_SCHEMA: schema,
-    ONSALE_REDIS_URL: REDIS_URL,
-    ONSALE_CLUSTER_PREFIX: prefix,
-    ONSALE_NODE_ID: id,
+  const cluster = new Members('cluster', {
     ONSALE_LEASE_MS: String(LEASE_MS),
-    ONSALE_DEMO: '0',
     ONSALE_ADMIN_EMAIL: ADMIN.email,
     ONSALE_ADMIN_PASSWORD: ADMIN.password,
     ONSALE_RATE_IP_PER_SEC: '100000',
     ONSALE_RATE_ACCOUNT_PER_SEC: '100000',
   });
-  const procs: ServerProcess[] = [];
-  const shops: Shop[] = [];
+  const { procs, shops, schema } = cluster;
   let ev: ShopEvent;
   let fans: Fan[];
 
   beforeAll(async () => {
-    // One at a time: the first migrates the schema.
-    for (const id of ['p0', 'p1', 'p2']) {
-      const p = await startServerProcess(env(id));
-      await waitReady(p.url);
-      procs.push(p);
-      shops.push(new Shop(p.url));
-    }
+    for (const id of ['p0', 'p1', 'p2']) await cluster.start(id);
     const admin = await shops[0].login(ADMIN.email, ADMIN.password);
     ev = await shops[0].openEvent(admin, 'clustered');
     fans = await shops[1].registerFans('cluster', 6);
   }, 120_000);
 
-  afterAll(async () => {
-    for (const p of procs) p.child.kill('SIGKILL');
-    await Promise.all(procs.map((p) => p.exited));
-    await dropSchema(schema);
-  });
+  afterAll(() => cluster.stop());
 
   const killed = new Set<number>();
   /** Which process owns the event now, asked of a live one. */

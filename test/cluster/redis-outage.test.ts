@@ -1,16 +1,9 @@
 import { createServer, type Server, Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { placeEvent } from '../../src/cluster/placement.ts';
-import { type ServerProcess, startServerProcess, waitReady } from '../support/server-process.ts';
-import {
-  dropSchema,
-  POSTGRES_URL,
-  postgresAvailable,
-  REDIS_URL,
-  redisAvailable,
-  uniqueSchema,
-} from '../support/services.ts';
-import { type Fan, ordinarySeats, Shop, type ShopEvent, until } from '../support/shop.ts';
+import { postgresAvailable, REDIS_URL, redisAvailable } from '../support/services.ts';
+import { type Fan, ordinarySeats, type ShopEvent, until } from '../support/shop.ts';
+import { Members } from './members.ts';
 
 // Redis unreachable from the event's owner (its link runs through a TCP proxy the test can
 // cut): the owner keeps serving its own event, the other member's calls to it fail fast and
@@ -56,39 +49,24 @@ class CuttableProxy {
 }
 
 describe.skipIf(!up)('cluster mode: Redis unreachable from the owner', () => {
-  const schema = uniqueSchema('outage');
-  const prefix = `onsale-outage-${process.pid}-${Date.now().toString(36)}`;
+  const cluster = new Members('outage', {
+    ONSALE_LEASE_MS: String(LEASE_MS),
+    ONSALE_ADMIN_EMAIL: ADMIN.email,
+    ONSALE_ADMIN_PASSWORD: ADMIN.password,
+    ONSALE_RATE_IP_PER_SEC: '100000',
+    ONSALE_RATE_ACCOUNT_PER_SEC: '100000',
+  });
+  const { shops } = cluster;
   const target = new URL(REDIS_URL);
   const proxy = new CuttableProxy({ host: target.hostname, port: Number(target.port || 6379) });
-  const procs: ServerProcess[] = [];
-  const shops: Shop[] = [];
   let ev: ShopEvent;
   let fans: Fan[];
 
   beforeAll(async () => {
     await proxy.open();
     // o0 reaches Redis through the proxy; o1 directly.
-    for (const [id, redis] of [
-      ['o0', `redis://127.0.0.1:${proxy.port}`],
-      ['o1', REDIS_URL],
-    ]) {
-      const p = await startServerProcess({
-        DATABASE_URL: POSTGRES_URL,
-        ONSALE_DB_SCHEMA: schema,
-        ONSALE_REDIS_URL: redis,
-        ONSALE_CLUSTER_PREFIX: prefix,
-        ONSALE_NODE_ID: id,
-        ONSALE_LEASE_MS: String(LEASE_MS),
-        ONSALE_DEMO: '0',
-        ONSALE_ADMIN_EMAIL: ADMIN.email,
-        ONSALE_ADMIN_PASSWORD: ADMIN.password,
-        ONSALE_RATE_IP_PER_SEC: '100000',
-        ONSALE_RATE_ACCOUNT_PER_SEC: '100000',
-      });
-      await waitReady(p.url);
-      procs.push(p);
-      shops.push(new Shop(p.url));
-    }
+    await cluster.start('o0', { ONSALE_REDIS_URL: `redis://127.0.0.1:${proxy.port}` });
+    await cluster.start('o1');
     const admin = await shops[0].login(ADMIN.email, ADMIN.password);
     // An event id that placement gives to o0 (the member behind the proxy).
     let id = 'outage';
@@ -97,11 +75,7 @@ describe.skipIf(!up)('cluster mode: Redis unreachable from the owner', () => {
     fans = await shops[0].registerFans('outage', 4);
   }, 120_000);
 
-  afterAll(async () => {
-    for (const p of procs) p.child.kill('SIGKILL');
-    await Promise.all(procs.map((p) => p.exited));
-    await dropSchema(schema);
-  });
+  afterAll(() => cluster.stop());
 
   it('given the owner cut off from Redis, then it keeps serving its event, the other member fails fast with UNAVAILABLE, and all is well again once the link is back', async () => {
     // The event placed (on o0: its id was chosen so) by a first hold.
