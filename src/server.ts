@@ -61,7 +61,7 @@ import type { User } from './user.ts';
 import { CapacityFollower, DEFAULT_POLICY } from './waiting-room/capacity.ts';
 import { type RoomsPort, WaitingRooms } from './waiting-room/rooms.ts';
 import { waitingRoomRoutes } from './waiting-room/routes.ts';
-import { publishTick, queueSocketHandlers } from './waiting-room/socket-handlers.ts';
+import { publishTick, queueSocketHandlers, queueWatched } from './waiting-room/socket-handlers.ts';
 
 export interface Server {
   port: number;
@@ -215,9 +215,12 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
   );
   directory.commits.subscribe(feed);
   // Other members' events that fans here watch.
-  await cluster?.fanout.follow(
+  cluster?.fanout.listen(
     publisher,
-    (eventId) => !directory.get(eventId) && watched(sockets, eventId),
+    {
+      deltasFor: (eventId) => !directory.get(eventId) && watched(sockets, eventId),
+      wanted: (eventId) => watched(sockets, eventId) || queueWatched(sockets, eventId),
+    },
     (eventId, tick) => publishTick(sockets, eventId, tick),
   );
   const events = new LiveEvents(
@@ -370,8 +373,9 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
   });
   paymentsRoutes(router, { ...payments, sink: paymentSink });
   if (config.ONSALE_INTERNAL_API === '1') internalRoutes(router, cluster?.locator ?? directory);
-  seatSocketHandlers(sockets, { events, seats, publisher, metrics });
-  queueSocketHandlers(sockets);
+  const follow = cluster ? (eventId: string) => cluster.fanout.follow(eventId) : undefined;
+  seatSocketHandlers(sockets, { events, seats, publisher, metrics, follow });
+  queueSocketHandlers(sockets, follow);
   dashboardRoutes(router, dashboard);
   dashboardSocketHandlers(sockets, dashboard);
   webRoutes(app, await webApp, { isAppPath });

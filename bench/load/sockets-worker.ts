@@ -219,6 +219,28 @@ serve({
     };
   },
 
+  /** Every open socket pings once, `concurrency` at a time: how many answered (the sockets alive). */
+  async alive(arg: { concurrency: number; timeoutMs: number }) {
+    let answered = 0;
+    const errors = new Map<string, number>();
+    await inParallel(clients.length, arg.concurrency, async (i) => {
+      const c = clients[i];
+      try {
+        await Promise.race([
+          c.sdk.ping(),
+          sleep(arg.timeoutMs).then(() => {
+            throw new Error(`no pong within ${arg.timeoutMs} ms`);
+          }),
+        ]);
+        answered++;
+      } catch (e) {
+        const k = errorText(e);
+        errors.set(k, (errors.get(k) ?? 0) + 1);
+      }
+    });
+    return { answered, sockets: clients.length, errors: Object.fromEntries(errors) };
+  },
+
   async close() {
     const all = clients.splice(0);
     await Promise.all(all.map((c) => c.sdk.close().catch(() => {})));

@@ -10,8 +10,15 @@
 //   acknowledges through a surviving member.
 // Holds go through the internal API (no auth, no rate limit: what is measured is the bus).
 //
+// - scale (bench/scenarios/cluster-scale.ts, a cluster of its own): `scaleSockets` sockets
+//   across `scaleMembers - 1` gateways, `scaleSubscribers` of them on one event's seat map,
+//   holds at `scaleRate` per second through the owner: fan-out p99 at that many subscribers,
+//   and the sockets that answer a ping at the end.
+//
 //   npm run bench -- cluster
-//   options (key=value): subscribers=20000 active=250 rate=200 seconds=6 concurrency=32 holdSeconds=3 workers=4 lease=2000
+//   options (key=value): phases=main,scale subscribers=20000 active=250 rate=200 seconds=6
+//     concurrency=32 holdSeconds=3 workers=4 lease=2000
+//     scaleMembers=9 scaleSockets=152000 scaleSubscribers=100000 scaleRate=2 scaleSeconds=10 scaleActive=400
 import { Agent } from 'node:http';
 import * as hdr from 'hdr-histogram-js';
 import { Redis } from 'ioredis';
@@ -25,11 +32,13 @@ import { forkWorkers, killAll, shares, type Worker } from '../load/pool.ts';
 import { demoLayout, EVENT_ID } from '../load/seats.ts';
 import { launchServer, nowMs, type ServerProcess, sleep } from '../load/server.ts';
 import { initSocketWorkers } from '../load/sockets.ts';
+import { runScale, type ScaleResult } from './cluster-scale.ts';
 import { driveHolds, eventVersion, type WorkerResult } from './fanout.ts';
 
 const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
 const ADMIN = { email: 'bench-admin@example.com', password: 'bench-admin-password' };
 const DEFAULTS = {
+  phases: ['main', 'scale'],
   subscribers: 20_000,
   active: 250,
   rate: 200,
@@ -39,6 +48,12 @@ const DEFAULTS = {
   rounds: 2,
   workers: 4,
   lease: 2_000,
+  scaleMembers: 9,
+  scaleSockets: 152_000,
+  scaleSubscribers: 100_000,
+  scaleRate: 2,
+  scaleSeconds: 10,
+  scaleActive: 400,
 };
 const JSON_TYPE = { 'content-type': 'application/json' };
 
@@ -106,6 +121,8 @@ async function ownerOf(url: string, eventId: string): Promise<string> {
 
 export async function run(args: string[]): Promise<void> {
   const opts = parseOptions(args, DEFAULTS);
+  for (const p of opts.phases)
+    check(p === 'main' || p === 'scale', `cluster: unknown phase "${p}" (main, scale)`);
   const unreachable = await postgresUnreachable();
   check(
     unreachable === null,
@@ -116,6 +133,54 @@ export async function run(args: string[]): Promise<void> {
     () => ping.quit(),
     (e: Error) => check(false, `cluster: needs Redis at ${REDIS_URL}: ${e.message}`),
   );
+  const main = opts.phases.includes('main') ? await runMain(opts) : null;
+  let scale: ScaleResult | null = null;
+  if (opts.phases.includes('scale')) {
+    const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+    try {
+      scale = await runScale(
+        {
+          members: opts.scaleMembers,
+          sockets: opts.scaleSockets,
+          subscribers: opts.scaleSubscribers,
+          active: opts.scaleActive,
+          rate: opts.scaleRate,
+          seconds: opts.scaleSeconds,
+          lease: opts.lease,
+        },
+        { redisUrl: REDIS_URL, admin: ADMIN },
+        agent,
+        ownerOf,
+      );
+    } finally {
+      agent.destroy();
+    }
+    printTable(
+      `cluster scale: ${scale.members} members (${scale.gateways} gateways, one load process each); ${scale.subscribers} of the sockets on one arena event's seat map; holds at ${scale.rate}/s through the owner for ${opts.scaleSeconds} s`,
+      [
+        { what: 'sockets answering a ping', value: scale.sockets },
+        { what: 'seconds to open them', value: scale.openSeconds },
+        { what: 'fan-out p50 ms', value: scale.p50FanoutMs },
+        { what: 'fan-out p99 ms', value: scale.p99FanoutMs },
+        { what: 'delta frames/s received', value: scale.framesPerSec },
+        { what: 'gateway CPU µs per frame', value: scale.gatewayCpuPerFrameUs },
+        { what: 'floor ms (one delta, all cores)', value: scale.fanoutFloorMs },
+        { what: 'gateway RSS MiB (median)', value: scale.gatewayRssMiB },
+      ],
+    );
+  }
+  printJson({
+    bench: 'cluster',
+    sockets: scale?.sockets ?? main?.busyFanout.subscribers ?? null,
+    p99FanoutMs: scale?.p99FanoutMs ?? main?.busyFanout.p99Ms ?? null,
+    fanoutSubscribers: scale?.subscribers ?? main?.busyFanout.subscribers ?? null,
+    ...(main ?? {}),
+    ...(scale ? { scale } : {}),
+  });
+}
+
+/** Three members: holds through the owner and another member, fan-out, failover. */
+async function runMain(opts: typeof DEFAULTS) {
   const layout = demoLayout();
   // One seat a hold (never released): the stadium's 81,450 seats last a run of the defaults.
   const plan: number[][] = [];
@@ -241,12 +306,9 @@ export async function run(args: string[]): Promise<void> {
     check(Number.isFinite(failoverMs), 'cluster: no member took the event over within 30 s');
 
     const result = {
-      bench: 'cluster',
       processes: 3,
-      sockets: open,
-      p50FanoutMs,
-      p99FanoutMs,
-      resyncs,
+      /** Fan-out on the three members at the busy rate (the scale phase's is at scaleRate). */
+      busyFanout: { subscribers: open, rate: opts.rate, p50Ms: p50FanoutMs, p99Ms: p99FanoutMs, resyncs },
       localHoldsPerSec: round(median(local.map((x) => x.perSec))),
       remoteHoldsPerSec: round(median(remote.map((x) => x.perSec))),
       remoteToLocal: round(median(remote.map((x) => x.perSec)) / median(local.map((x) => x.perSec)), 3),
@@ -272,7 +334,7 @@ export async function run(args: string[]): Promise<void> {
         { what: 'failover (kill -9 → first ack)', 'holds/s': '-', 'p99 ms': result.failoverMs },
       ],
     );
-    printJson(result);
+    return result;
   } finally {
     agent.destroy();
     await killAll(workers);

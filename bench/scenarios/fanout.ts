@@ -66,8 +66,8 @@ export interface WorkerResult {
 }
 
 /** POSTs one raw hold to the internal API on a kept-alive connection; resolves with null when it was accepted, else why not. */
-async function postHold(agent: Agent, url: string, body: string): Promise<string | null> {
-  const r = await httpRequest(agent, `${url}/internal/events/${EVENT_ID}/commands`, 'POST', JSON_TYPE, body);
+async function postHold(agent: Agent, url: string, body: string, eventId: string): Promise<string | null> {
+  const r = await httpRequest(agent, `${url}/internal/events/${eventId}/commands`, 'POST', JSON_TYPE, body);
   if (r.status !== 200) return `HTTP ${r.status} ${r.text.slice(0, 80)}`;
   const out = (JSON.parse(r.text) as { outcomes?: { ok: boolean; error?: { code?: string } }[] })
     .outcomes?.[0];
@@ -89,6 +89,7 @@ export async function driveHolds(
   to: number,
   rate: number,
   acks: Float64Array,
+  eventId = EVENT_ID,
 ): Promise<{ acked: number; failed: number; firstError: string | null; ackP99Ms: number }> {
   const ackLatency: number[] = [];
   let failed = 0;
@@ -102,7 +103,7 @@ export async function driveHolds(
       ],
     });
     const sent = nowMs();
-    const p = postHold(agent, server.url, body)
+    const p = postHold(agent, server.url, body, eventId)
       .then(
         (error) => {
           const at = nowMs();
@@ -139,8 +140,8 @@ export async function driveHolds(
 }
 
 /** The event's version now (after the window's holds were acknowledged). */
-export async function eventVersion(server: { url: string }): Promise<number> {
-  const r = await fetch(`${server.url}/api/events/${EVENT_ID}/seats`);
+export async function eventVersion(server: { url: string }, eventId = EVENT_ID): Promise<number> {
+  const r = await fetch(`${server.url}/api/events/${eventId}/seats`);
   if (!r.ok) throw new Error(`GET seats: ${r.status}`);
   return ((await r.json()) as { version: number }).version;
 }

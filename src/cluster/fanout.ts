@@ -5,11 +5,14 @@ import type { QueueTick } from '../waiting-room/rooms.ts';
 import type { ClusterKeys } from './keys.ts';
 
 // Seat changes across processes. An event's owner publishes each coalesced delta batch (and
-// each reset after a recovery) to the event's Redis channel besides its own sockets; every
-// other member hears every event's channel and passes on what its own fans watch. Pub/sub is
-// at most once: a batch lost on the way shows the fans' clients a version gap, and the
-// client resynchronises from a snapshot (docs/protocol.md), which the gateway fetches from
-// the owner; so a lost message costs a resync, never a wrong seat map.
+// each reset after a recovery) to the event's Redis channel besides its own sockets; a member
+// subscribes to an event's channel while fans here watch the event (its seat map or its
+// waiting room), and passes on what it hears. The channels are sharded pub/sub (SPUBLISH,
+// SSUBSCRIBE: Redis 7): on a Redis Cluster each event's messages stay on the shard that owns
+// its channel instead of being broadcast to every node, and on one server they behave as
+// plain channels. Pub/sub is at most once: a batch lost on the way shows the fans' clients a
+// version gap, and the client resynchronises from a snapshot (docs/protocol.md), which the
+// gateway fetches from the owner; so a lost message costs a resync, never a wrong seat map.
 
 type Message =
   | { from: string; d: DeltaBatch }
@@ -33,41 +36,52 @@ export class ClusterFanout {
   ) {}
   private heard = 0;
 
+  /** Events whose channel this member subscribed to (or is subscribing to). */
+  private readonly followed = new Map<string, Promise<boolean>>();
+  private sweeper: NodeJS.Timeout | null = null;
+
   /** The owner's sink: its own sockets, then the other members. */
   sink(local: DeltaSink): DeltaSink {
-    const send = (eventId: string, m: Message) => {
-      this.pub.publish(this.keys.event(eventId), packr.pack(m)).catch(() => {
-        // Redis away: remote fans miss this batch and resynchronise on the next one's gap.
-      });
-    };
     return {
       publish: (batch) => {
         local.publish(batch);
-        send(batch.eventId, { from: this.me, d: batch });
+        this.send(batch.eventId, { from: this.me, d: batch });
       },
       reset: (eventId, version) => {
         local.reset(eventId, version);
-        send(eventId, { from: this.me, reset: { eventId, version } });
+        this.send(eventId, { from: this.me, reset: { eventId, version } });
       },
     };
   }
 
   /** The owner's waiting-room figures, for the other members' fans. */
   tick(eventId: string, tick: QueueTick): void {
-    const m: Message = { from: this.me, q: { eventId, tick } };
-    this.pub.publish(this.keys.event(eventId), packr.pack(m)).catch(() => {
-      // Redis away: fans elsewhere keep their last figure until their next poll.
+    this.send(eventId, { from: this.me, q: { eventId, tick } });
+  }
+
+  private send(eventId: string, m: Message): void {
+    this.pub.spublish(this.keys.event(eventId), packr.pack(m)).catch(() => {
+      // Redis away: remote fans miss this message; seat maps resynchronise on the next
+      // batch's gap, waiting rooms keep their last figure until the next tick.
     });
   }
 
   /**
-   * Passes other members' batches of the events `watched` says fans here watch to `local`,
-   * and their waiting rooms' figures to `ticks`.
+   * Passes other members' batches of the events `deltasFor` says fans here watch to
+   * `local`, and their waiting rooms' figures to `ticks`. Every `sweepMs`, channels of
+   * events no fan here watches any more (`wanted`) are left, and ones that failed to
+   * subscribe are tried again.
    */
-  async follow(local: DeltaSink, watched: (eventId: string) => boolean, ticks?: TickSink): Promise<void> {
-    const pattern = this.keys.event('*');
-    this.sub.on('pmessageBuffer', (p: Buffer, _channel: Buffer, message: Buffer) => {
-      if (p.toString() !== pattern) return;
+  listen(
+    local: DeltaSink,
+    interest: { deltasFor: (eventId: string) => boolean; wanted: (eventId: string) => boolean },
+    ticks?: TickSink,
+    sweepMs = 5_000,
+  ): void {
+    const watched = interest.deltasFor;
+    const prefix = this.keys.event('');
+    this.sub.on('smessageBuffer', (channel: Buffer, message: Buffer) => {
+      if (!channel.toString().startsWith(prefix)) return;
       let m: Message;
       try {
         m = packr.unpack(message) as Message;
@@ -85,6 +99,49 @@ export class ClusterFanout {
         if (watched(m.d.eventId)) local.publish({ ...m.d, committedAt: performance.now() });
       } else if (watched(m.reset.eventId)) local.reset(m.reset.eventId, m.reset.version);
     });
-    await this.sub.psubscribe(pattern);
+    this.sweeper = setInterval(() => void this.sweep(interest.wanted), sweepMs);
+    this.sweeper.unref();
+  }
+
+  /**
+   * Subscribes to the event's channel, once: called when a fan here starts watching it,
+   * before its snapshot is read, so that no batch after the snapshot is missed. False when
+   * Redis could not be reached (the sweep tries again; the fans resynchronise on the gap).
+   */
+  follow(eventId: string): Promise<boolean> {
+    let p = this.followed.get(eventId);
+    if (!p) {
+      p = this.sub.ssubscribe(this.keys.event(eventId)).then(
+        () => true,
+        () => false,
+      );
+      this.followed.set(eventId, p);
+    }
+    return p;
+  }
+
+  /** Events whose channel this member listens to now. */
+  async following(): Promise<string[]> {
+    const out: string[] = [];
+    for (const [id, p] of this.followed) if (await p) out.push(id);
+    return out.sort();
+  }
+
+  private async sweep(wanted: (eventId: string) => boolean): Promise<void> {
+    for (const [id, p] of [...this.followed]) {
+      const ok = await p;
+      if (this.followed.get(id) !== p) continue; // changed meanwhile
+      if (!wanted(id)) {
+        this.followed.delete(id);
+        if (ok) this.sub.sunsubscribe(this.keys.event(id)).catch(() => {});
+      } else if (!ok) {
+        this.followed.delete(id);
+        void this.follow(id);
+      }
+    }
+  }
+
+  close(): void {
+    if (this.sweeper) clearInterval(this.sweeper);
   }
 }

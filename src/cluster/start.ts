@@ -8,9 +8,11 @@ import { type ClusterKeys, clusterKeys } from './keys.ts';
 import { ClusterLocator } from './locator.ts';
 import { ClusterNode } from './node.ts';
 
-// Cluster mode for one server process: two Redis connections (commands, and the subscriber
-// the bus and the fan-out share), this member's node over the process's directory, the
-// fan-out of seat changes, and the locator the rest of the server finds events with.
+// Cluster mode for one server process: three Redis connections (commands; the bus's
+// subscriber; the fan-out's sharded subscriber, apart because leaving its last shard
+// channel ends subscriber mode on its connection as the client sees it, which would lose the
+// bus's inbox), this member's node over the process's directory, the fan-out of seat
+// changes, and the locator the rest of the server finds events with.
 
 export interface Cluster {
   node: ClusterNode;
@@ -33,6 +35,8 @@ export interface ClusterConfig {
 export interface ClusterLink {
   redis: Redis;
   sub: Redis;
+  /** The fan-out's SSUBSCRIBE connection. */
+  shardSub: Redis;
   keys: ClusterKeys;
   id: string;
 }
@@ -41,10 +45,12 @@ export async function connectCluster(cfg: ClusterConfig, log: Logger): Promise<C
   const options = { maxRetriesPerRequest: 2, enableOfflineQueue: false, lazyConnect: true };
   const redis = new Redis(cfg.redisUrl, options);
   const sub = new Redis(cfg.redisUrl, { ...options, maxRetriesPerRequest: null });
-  for (const r of [redis, sub]) r.on('error', (err) => log.warn({ err: err.message }, 'cluster: Redis'));
-  await Promise.all([redis.connect(), sub.connect()]);
+  const shardSub = new Redis(cfg.redisUrl, { ...options, maxRetriesPerRequest: null });
+  for (const r of [redis, sub, shardSub])
+    r.on('error', (err) => log.warn({ err: err.message }, 'cluster: Redis'));
+  await Promise.all([redis.connect(), sub.connect(), shardSub.connect()]);
   const id = cfg.id ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
-  return { redis, sub, keys: clusterKeys(cfg.prefix), id };
+  return { redis, sub, shardSub, keys: clusterKeys(cfg.prefix), id };
 }
 
 export async function startCluster(
@@ -53,7 +59,7 @@ export async function startCluster(
   directory: Directory<unknown>,
   log: Logger,
 ): Promise<Cluster> {
-  const { redis, sub, id } = link;
+  const { redis, sub, shardSub, id } = link;
   const node = new ClusterNode(
     redis,
     sub,
@@ -75,7 +81,7 @@ export async function startCluster(
     },
   );
   await node.start();
-  const fanout = new ClusterFanout(redis, sub, node.keys, id, cfg.dropEvery);
+  const fanout = new ClusterFanout(redis, shardSub, node.keys, id, cfg.dropEvery);
   const locator = new ClusterLocator(node, { running: (eventId) => directory.running(eventId) });
   log.info({ member: id, prefix: cfg.prefix }, 'cluster mode: joined');
   return {
@@ -83,9 +89,11 @@ export async function startCluster(
     fanout,
     locator,
     async close() {
+      fanout.close();
       await node.close();
       redis.disconnect();
       sub.disconnect();
+      shardSub.disconnect();
     },
   };
 }

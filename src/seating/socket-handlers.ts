@@ -70,9 +70,16 @@ export class SeatPublisher implements DeltaSink {
 
 export function seatSocketHandlers(
   sockets: Sockets,
-  deps: { events: LiveEvents; seats: SeatCommands; publisher: SeatPublisher; metrics: Metrics },
+  deps: {
+    events: LiveEvents;
+    seats: SeatCommands;
+    publisher: SeatPublisher;
+    metrics: Metrics;
+    /** Cluster mode: hear the event's deltas from its owner (src/cluster/fanout.ts). */
+    follow?: (eventId: string) => Promise<unknown>;
+  },
 ): void {
-  const { events, seats, publisher, metrics } = deps;
+  const { events, seats, publisher, metrics, follow } = deps;
 
   const snapshot = async (conn: SocketConn, eventId: string) => {
     const live = await events.get(eventId);
@@ -90,7 +97,9 @@ export function seatSocketHandlers(
   sockets.on('sub', async (conn, msg) => {
     const live = await events.get(msg.e);
     if (!live) return sockets.error(conn, 'EVENT_NOT_FOUND', `no event ${quoted(msg.e)}`);
-    // Subscribe first: deltas that overtake the snapshot are older than it and ignored.
+    // Subscribe first (here, and to the owner's channel): deltas that overtake the snapshot
+    // are older than it and ignored; none after it is missed.
+    await follow?.(msg.e);
     if (sockets.join(conn, seatTopic(msg.e))) metrics.subscriptions.inc({ event: msg.e });
     return snapshot(conn, msg.e);
   });

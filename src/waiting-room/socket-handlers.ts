@@ -6,8 +6,15 @@ import type { QueueTick } from './rooms.ts';
 
 export const queueTopic = (eventId: string) => `queue/${eventId}`;
 
-export function queueSocketHandlers(sockets: Sockets): void {
-  sockets.on('qsub', (conn, msg) => {
+/** Whether any socket of this process listens to the event's waiting room. */
+export function queueWatched(sockets: Sockets, eventId: string): boolean {
+  return sockets.subscribers(queueTopic(eventId)) > 0;
+}
+
+/** `follow`: in cluster mode, hear the event's figures from its owner (src/cluster/fanout.ts). */
+export function queueSocketHandlers(sockets: Sockets, follow?: (eventId: string) => Promise<unknown>): void {
+  sockets.on('qsub', async (conn, msg) => {
+    await follow?.(msg.e);
     sockets.join(conn, queueTopic(msg.e));
   });
   sockets.on('qunsub', (conn, msg) => {
