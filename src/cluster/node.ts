@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Envelope, QueryName, SeatPort } from '../actors/event-port.ts';
+import { AppError } from '../errors.ts';
 import { Bus, BusError, RemoteError } from './bus.ts';
 import { type ClusterKeys, clusterKeys } from './keys.ts';
 import { Leases } from './lease.ts';
@@ -103,7 +104,15 @@ export class ClusterNode implements OwnerCalls {
    * has no owner and placement picks this member), else a remote port to its owner.
    */
   async port(eventId: string): Promise<SeatPort | null> {
-    const owner = await this.resolve(eventId);
+    let owner: string;
+    try {
+      owner = await this.resolve(eventId);
+    } catch (e) {
+      if (e instanceof AppError) throw e;
+      // Redis unreachable (or a command timed out across a partition): who owns the event
+      // cannot be known here. A clear, retryable refusal, as for an owner that cannot be reached.
+      throw new AppError('UNAVAILABLE', `the cluster's registry cannot be reached: ${(e as Error).message}`);
+    }
     if (owner === this.id) return this.openHere(eventId);
     let p = this.ports.get(eventId);
     if (!p) {

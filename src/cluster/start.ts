@@ -43,7 +43,11 @@ export interface ClusterLink {
 
 export async function connectCluster(cfg: ClusterConfig, log: Logger): Promise<ClusterLink> {
   const options = { maxRetriesPerRequest: 2, enableOfflineQueue: false, lazyConnect: true };
-  const redis = new Redis(cfg.redisUrl, options);
+  // A command unanswered this long fails: across a partition (packets lost, no reset) the
+  // connection looks alive and a lease lookup or renewal would otherwise hang for as long as
+  // TCP takes to give up (minutes), and so would the fan's request behind it.
+  const commandTimeout = Math.min(Math.max(cfg.leaseMs / 2, 500), 5_000);
+  const redis = new Redis(cfg.redisUrl, { ...options, commandTimeout });
   const sub = new Redis(cfg.redisUrl, { ...options, maxRetriesPerRequest: null });
   const shardSub = new Redis(cfg.redisUrl, { ...options, maxRetriesPerRequest: null });
   for (const r of [redis, sub, shardSub])

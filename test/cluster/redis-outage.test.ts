@@ -1,8 +1,8 @@
-import { createServer, type Server, Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { placeEvent } from '../../src/cluster/placement.ts';
 import { postgresAvailable, REDIS_URL, redisAvailable } from '../support/services.ts';
 import { type Fan, ordinarySeats, type ShopEvent, until } from '../support/shop.ts';
+import { CuttableProxy } from '../support/tcp-proxy.ts';
 import { Members } from './members.ts';
 
 // Redis unreachable from the event's owner (its link runs through a TCP proxy the test can
@@ -12,41 +12,6 @@ import { Members } from './members.ts';
 const ADMIN = { email: 'outage-admin@example.com', password: 'admin-password-1' };
 const up = (await postgresAvailable()) && (await redisAvailable());
 const LEASE_MS = 4_000;
-
-/** A TCP proxy to Redis that can be cut (every connection dropped, new ones refused) and restored. */
-class CuttableProxy {
-  private server: Server | null = null;
-  private readonly conns = new Set<Socket>();
-  port = 0;
-  constructor(private readonly target: { host: string; port: number }) {}
-
-  async open(port = 0): Promise<void> {
-    this.server = createServer((client) => {
-      const upstream = new Socket();
-      upstream.connect(this.target.port, this.target.host);
-      for (const s of [client, upstream]) {
-        this.conns.add(s);
-        s.on('error', () => {});
-        s.on('close', () => this.conns.delete(s));
-      }
-      client.pipe(upstream).pipe(client);
-      client.on('close', () => upstream.destroy());
-      upstream.on('close', () => client.destroy());
-    });
-    await new Promise<void>((r) => this.server!.listen(port, '127.0.0.1', r));
-    this.port = (this.server.address() as { port: number }).port;
-  }
-
-  async cut(): Promise<void> {
-    for (const s of this.conns) s.destroy();
-    await new Promise<void>((r) => this.server!.close(() => r()));
-    this.server = null;
-  }
-
-  restore(): Promise<void> {
-    return this.open(this.port);
-  }
-}
 
 describe.skipIf(!up)('cluster mode: Redis unreachable from the owner', () => {
   const cluster = new Members('outage', {

@@ -13,12 +13,27 @@ export interface ServerProcess {
   logs: string[];
 }
 
+export interface StartOptions {
+  timeoutMs?: number;
+  /** A command the server runs under (e.g. `ip netns exec <ns>`). */
+  prefix?: string[];
+  /** The address the test reaches it at (default 127.0.0.1). */
+  host?: string;
+}
+
 /** Starts the real server (`src/main.ts`) as a child process and waits until it listens. */
 export async function startServerProcess(
   env: Record<string, string>,
-  timeoutMs = 30_000,
+  opts: number | StartOptions = {},
 ): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--max-semi-space-size=64', '--import', 'tsx', 'src/main.ts'], {
+  const {
+    timeoutMs = 30_000,
+    prefix = [],
+    host = '127.0.0.1',
+  } = typeof opts === 'number' ? { timeoutMs: opts } : opts;
+  const node = [process.execPath, '--max-semi-space-size=64', '--import', 'tsx', 'src/main.ts'];
+  const [cmd, ...args] = [...prefix, ...node];
+  const child = spawn(cmd, args, {
     cwd: root,
     env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -40,7 +55,7 @@ export async function startServerProcess(
       reject(new Error(`server exited with ${code} before listening:\n${logs.join('\n')}`));
     });
   });
-  return { child, port, url: `http://127.0.0.1:${port}`, exited, logs };
+  return { child, port, url: `http://${host}:${port}`, exited, logs };
 }
 
 /** Waits until /readyz says every event has recovered. */
