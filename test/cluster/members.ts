@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { type ServerProcess, startServerProcess, waitReady } from '../support/server-process.ts';
 import { dropSchema, POSTGRES_URL, REDIS_URL, uniqueSchema } from '../support/services.ts';
 import { Shop } from '../support/shop.ts';
@@ -41,6 +42,21 @@ export class Members {
     this.procs.push(p);
     this.shops.push(new Shop(p.url));
     return p;
+  }
+
+  /** The epoch of each journal batch of the event, in journal order. */
+  async journalEpochs(eventId: string): Promise<number[]> {
+    const c = new pg.Client({ connectionString: POSTGRES_URL });
+    await c.connect();
+    try {
+      const { rows } = await c.query(
+        `SELECT epoch FROM "${this.schema}".journal WHERE event_id = $1 ORDER BY first_seq`,
+        [eventId],
+      );
+      return rows.map((r) => Number(r.epoch));
+    } finally {
+      await c.end();
+    }
   }
 
   async stop(): Promise<void> {
