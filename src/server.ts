@@ -9,12 +9,13 @@ import { Catalog } from './catalog/catalog.ts';
 import { type EventInfo, EventSpecs } from './catalog/live.ts';
 import { catalogRoutes } from './catalog/routes.ts';
 import { CatalogStore } from './catalog/store.ts';
+import { ClusterDashboard } from './cluster/dashboard.ts';
 import { ClusterRooms } from './cluster/rooms.ts';
 import { clusterRoutes } from './cluster/routes.ts';
 import { SharedRateLimiter } from './cluster/shared-limits.ts';
 import { connectCluster, startCluster } from './cluster/start.ts';
 import type { Config } from './config.ts';
-import { OperatorFeed } from './dashboard/feed.ts';
+import { OperatorFeed, opsTopic, opsWatched } from './dashboard/feed.ts';
 import { dashboardRoutes } from './dashboard/routes.ts';
 import { dashboardSocketHandlers } from './dashboard/socket-handlers.ts';
 import type { Availability } from './domain/queries.ts';
@@ -219,10 +220,18 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
     publisher,
     {
       deltasFor: (eventId) => !directory.get(eventId) && watched(sockets, eventId),
-      wanted: (eventId) => watched(sockets, eventId) || queueWatched(sockets, eventId),
+      wanted: (eventId) =>
+        watched(sockets, eventId) || queueWatched(sockets, eventId) || opsWatched(sockets, eventId),
     },
-    (eventId, tick) => publishTick(sockets, eventId, tick),
+    {
+      ticks: (eventId, tick) => publishTick(sockets, eventId, tick),
+      ops: (eventId, stats) => sockets.publish(opsTopic(eventId), { t: 'stats', ...stats }),
+    },
   );
+  // The dashboard of an event owned elsewhere is read at its owner (src/cluster/dashboard.ts).
+  const dashboardPort = cluster
+    ? new ClusterDashboard(cluster.node, dashboard, cluster.fanout, (eventId) => opsWatched(sockets, eventId))
+    : dashboard;
   const events = new LiveEvents(
     directory,
     cluster
@@ -376,8 +385,8 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
   const follow = cluster ? (eventId: string) => cluster.fanout.follow(eventId) : undefined;
   seatSocketHandlers(sockets, { events, seats, publisher, metrics, follow });
   queueSocketHandlers(sockets, follow);
-  dashboardRoutes(router, dashboard);
-  dashboardSocketHandlers(sockets, dashboard);
+  dashboardRoutes(router, dashboardPort);
+  dashboardSocketHandlers(sockets, dashboardPort);
   webRoutes(app, await webApp, { isAppPath });
   app.get('/metrics', (res, req) => {
     if (refuseWithoutHost(res, req.getHeader('host'))) return;
@@ -453,6 +462,7 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
       uWS.us_listen_socket_close(listenSocket);
       limiter.close();
       dashboard.close();
+      if (dashboardPort !== dashboard) dashboardPort.close();
       await rooms.close();
       await orders.close();
       await resale.close();

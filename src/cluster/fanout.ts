@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { Packr } from 'msgpackr';
+import type { OperatorStats } from '../../client/sdk/protocol.ts';
 import type { DeltaBatch, DeltaSink } from '../actors/ports.ts';
 import type { QueueTick } from '../waiting-room/rooms.ts';
 import type { ClusterKeys } from './keys.ts';
@@ -18,10 +19,15 @@ type Message =
   | { from: string; d: DeltaBatch }
   | { from: string; reset: { eventId: string; version: number } }
   /** A waiting room's figures (its owner keeps the room). */
-  | { from: string; q: { eventId: string; tick: QueueTick } };
+  | { from: string; q: { eventId: string; tick: QueueTick } }
+  /** The operators' dashboard figures, while operators elsewhere watch (dashboard.ts). */
+  | { from: string; o: { eventId: string; stats: OperatorStats } };
 
-/** Where other members' waiting-room figures go here. */
-export type TickSink = (eventId: string, tick: QueueTick) => void;
+/** Where other members' waiting-room and dashboard figures go here. */
+export interface FigureSinks {
+  ticks?: (eventId: string, tick: QueueTick) => void;
+  ops?: (eventId: string, stats: OperatorStats) => void;
+}
 
 const packr = new Packr({ useRecords: false });
 
@@ -59,6 +65,11 @@ export class ClusterFanout {
     this.send(eventId, { from: this.me, q: { eventId, tick } });
   }
 
+  /** The owner's dashboard figures, for operators on other members. */
+  ops(eventId: string, stats: OperatorStats): void {
+    this.send(eventId, { from: this.me, o: { eventId, stats } });
+  }
+
   private send(eventId: string, m: Message): void {
     this.pub.spublish(this.keys.event(eventId), packr.pack(m)).catch(() => {
       // Redis away: remote fans miss this message; seat maps resynchronise on the next
@@ -68,14 +79,14 @@ export class ClusterFanout {
 
   /**
    * Passes other members' batches of the events `deltasFor` says fans here watch to
-   * `local`, and their waiting rooms' figures to `ticks`. Every `sweepMs`, channels of
+   * `local`, and their waiting rooms' and dashboards' figures to `sinks`. Every `sweepMs`, channels of
    * events no fan here watches any more (`wanted`) are left, and ones that failed to
    * subscribe are tried again.
    */
   listen(
     local: DeltaSink,
     interest: { deltasFor: (eventId: string) => boolean; wanted: (eventId: string) => boolean },
-    ticks?: TickSink,
+    sinks: FigureSinks = {},
     sweepMs = 5_000,
   ): void {
     const watched = interest.deltasFor;
@@ -91,7 +102,11 @@ export class ClusterFanout {
       if (m.from === this.me) return; // published to its own sockets already
       if (this.dropEvery > 0 && ++this.heard % this.dropEvery === 0) return;
       if ('q' in m) {
-        ticks?.(m.q.eventId, m.q.tick);
+        sinks.ticks?.(m.q.eventId, m.q.tick);
+        return;
+      }
+      if ('o' in m) {
+        sinks.ops?.(m.o.eventId, m.o.stats);
         return;
       }
       if ('d' in m) {

@@ -52,6 +52,8 @@ export class ClusterNode implements OwnerCalls {
   private readonly ports = new Map<string, RemoteEventPort>();
   /** The waiting rooms' calls for events this member owns (set by the server). */
   rooms: ((op: string, eventId: string, args: unknown[]) => Promise<unknown>) | null = null;
+  /** The dashboard's figures of an event this member owns, for an operator elsewhere (dashboard.ts). */
+  ops: ((eventId: string) => Promise<unknown>) | null = null;
   /** This member took an event (its lease and actor), or gave one up. */
   onOwn: ((eventId: string) => void) | null = null;
   onDisown: ((eventId: string) => void) | null = null;
@@ -187,6 +189,36 @@ export class ClusterNode implements OwnerCalls {
     }
   }
 
+  /**
+   * A call that belongs with the event's owner (its waiting room, its dashboard): made `here`
+   * when this member owns the event (placing it first when nobody runs it), else sent to the
+   * owner over the bus, again once when the owner moved. Failures come back as AppErrors:
+   * the owner's own, or UNAVAILABLE when it cannot be reached.
+   */
+  async atOwner<T>(
+    eventId: string,
+    body: { k: 'room'; op: string; args: unknown[] } | { k: 'ops' },
+    here: () => Promise<T>,
+  ): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      const owner = await this.resolve(eventId);
+      if (owner === this.id || this.owns(eventId)) {
+        if (!this.owns(eventId)) await this.port(eventId);
+        return here();
+      }
+      try {
+        return (await this.bus.request(owner, { ...body, eventId })) as T;
+      } catch (e) {
+        const moved =
+          (e instanceof RemoteError && e.code === 'NOT_HERE') ||
+          (e instanceof BusError && e.code === 'NO_ROUTE');
+        if (moved && attempt === 0) continue;
+        if (e instanceof RemoteError) throw new AppError(e.code, e.message);
+        throw new AppError('UNAVAILABLE', `the event's owner could not be reached: ${(e as Error).message}`);
+      }
+    }
+  }
+
   /** Another member's request for an event this member should run. */
   private async serve(req: Request): Promise<unknown> {
     if (req.k === 'open') {
@@ -199,6 +231,10 @@ export class ClusterNode implements OwnerCalls {
     if (req.k === 'room') {
       if (!this.rooms) throw new RemoteError('UNAVAILABLE', 'this member keeps no waiting rooms');
       return this.rooms(req.op, req.eventId, req.args);
+    }
+    if (req.k === 'ops') {
+      if (!this.ops) throw new RemoteError('UNAVAILABLE', 'this member keeps no dashboard');
+      return this.ops(req.eventId);
     }
     const port = this.local.running(req.eventId) ?? (await this.local.open(req.eventId));
     if (!port) throw new RemoteError('EVENT_NOT_FOUND', `no event ${req.eventId}`);

@@ -1,6 +1,5 @@
-import { AppError } from '../errors.ts';
 import type { JoinResult, QueueStatus, RoomInfo, RoomsPort, WaitingRooms } from '../waiting-room/rooms.ts';
-import { BusError, RemoteError } from './bus.ts';
+import { RemoteError } from './bus.ts';
 import type { ClusterNode } from './node.ts';
 
 // The waiting rooms in cluster mode: an event's room lives with the event's owner (one deli
@@ -28,25 +27,13 @@ export class ClusterRooms implements RoomsPort {
     return f.apply(this.local, [eventId, ...args]);
   }
 
-  private async call<T>(op: Op, eventId: string, ...args: unknown[]): Promise<T> {
-    for (let attempt = 0; ; attempt++) {
-      // The event placed if nobody runs it: its room is where it runs.
-      const owner = await this.node.resolve(eventId);
-      if (owner === this.node.id || this.node.owns(eventId)) {
-        if (!this.node.owns(eventId)) await this.node.port(eventId);
-        return (await this.here(op, eventId, args)) as T;
-      }
-      try {
-        return (await this.node.bus.request(owner, { k: 'room', eventId, op, args })) as T;
-      } catch (e) {
-        const moved =
-          (e instanceof RemoteError && e.code === 'NOT_HERE') ||
-          (e instanceof BusError && e.code === 'NO_ROUTE');
-        if (moved && attempt === 0) continue;
-        if (e instanceof RemoteError) throw new AppError(e.code, e.message);
-        throw new AppError('UNAVAILABLE', `the event's owner could not be reached: ${(e as Error).message}`);
-      }
-    }
+  private call<T>(op: Op, eventId: string, ...args: unknown[]): Promise<T> {
+    // The event placed if nobody runs it: its room is where it runs.
+    return this.node.atOwner(
+      eventId,
+      { k: 'room', op, args },
+      () => this.here(op, eventId, args) as Promise<T>,
+    );
   }
 
   configure(eventId: string, cfg: { enabled: boolean; rate: number }): Promise<RoomInfo> {

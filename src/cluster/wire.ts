@@ -10,7 +10,9 @@ export type Request =
   /** Placement chose the receiver: it takes the event's lease and starts it if it can. */
   | { k: 'open'; id: number; eventId: string }
   /** A waiting-room call for the event's owner, which keeps the room (src/cluster/rooms.ts). */
-  | { k: 'room'; id: number; eventId: string; op: string; args: unknown[] };
+  | { k: 'room'; id: number; eventId: string; op: string; args: unknown[] }
+  /** The operators' dashboard figures, from the owner, which sends them every second a while (dashboard.ts). */
+  | { k: 'ops'; id: number; eventId: string };
 
 export type Reply =
   | { id: number; ok: true; value: unknown }

@@ -17,6 +17,19 @@ import { statsOf } from './stats.ts';
 
 export const opsTopic = (eventId: string) => `ops/${eventId}`;
 
+/** Whether any socket of this process watches the event's dashboard. */
+export function opsWatched(sockets: Sockets, eventId: string): boolean {
+  return sockets.subscribers(opsTopic(eventId)) > 0;
+}
+
+/** The dashboard as its routes and socket handlers use it: here, or (cluster) at the owner. */
+export interface DashboardPort {
+  /** The event's figures now; null when there is no such event. */
+  stats(eventId: string): Promise<OperatorStats | null>;
+  /** An operator here started watching: keep its latencies and send it `stats` every second. */
+  watch(eventId: string): void;
+}
+
 export interface FeedDeps {
   sockets: Sockets;
   /** The event's live availability; null when there is no such event. */
@@ -40,8 +53,12 @@ interface SalesCache {
 const FOLLOW_MS = 3_000;
 const REFRESH_MS = 15_000;
 
-export class OperatorFeed {
+export class OperatorFeed implements DashboardPort {
   private readonly holds = new Map<string, LatencyWindow>();
+  /** Events operators on other members watch (cluster mode): until when, epoch ms. */
+  private readonly remote = new Map<string, number>();
+  /** Where the figures of remotely watched events go (the cluster's fan-out). */
+  share: ((eventId: string, stats: OperatorStats) => void) | null = null;
   private readonly commits = new Map<string, LatencyWindow>();
   private readonly salesCache = new Map<string, SalesCache>();
   private readonly timer: NodeJS.Timeout;
@@ -60,6 +77,12 @@ export class OperatorFeed {
       this.holds.set(eventId, new LatencyWindow());
       this.commits.set(eventId, new LatencyWindow());
     }
+  }
+
+  /** Operators on another member watch the event for `ms` more (renewed while they do). */
+  watchFor(eventId: string, ms: number): void {
+    this.watch(eventId);
+    this.remote.set(eventId, this.now() + ms);
   }
 
   recordHold(eventId: string, ms: number): void {
@@ -118,15 +141,20 @@ export class OperatorFeed {
     this.ticking = true;
     try {
       for (const eventId of [...this.holds.keys()]) {
-        if (this.deps.sockets.subscribers(opsTopic(eventId)) === 0) {
+        const here = this.deps.sockets.subscribers(opsTopic(eventId)) > 0;
+        const elsewhere = (this.remote.get(eventId) ?? 0) > this.now() && this.share !== null;
+        if (!here && !elsewhere) {
           this.holds.delete(eventId);
           this.commits.delete(eventId);
           this.salesCache.delete(eventId);
+          this.remote.delete(eventId);
           continue;
         }
         try {
           const stats = await this.stats(eventId);
-          if (stats) this.deps.sockets.publish(opsTopic(eventId), { t: 'stats', ...stats });
+          if (!stats) continue;
+          if (here) this.deps.sockets.publish(opsTopic(eventId), { t: 'stats', ...stats });
+          if (elsewhere) this.share?.(eventId, stats);
         } catch (e) {
           this.deps.log.warn({ err: e, event: eventId }, 'dashboard: stats not read');
         }

@@ -3,7 +3,7 @@ import { generateChart, type VenueKind } from '../domain/chart-generator.ts';
 import { AppError, quoted } from '../errors.ts';
 import type { Router } from '../gateway/router.ts';
 import { OPERATORS } from '../user.ts';
-import type { OperatorFeed } from './feed.ts';
+import type { DashboardPort } from './feed.ts';
 
 // The console's reads that no other capability serves: the dashboard's figures over HTTP (the
 // socket's `stats` message, for a first paint and for scripts) and the chart generator's
@@ -12,7 +12,7 @@ import type { OperatorFeed } from './feed.ts';
 const TEMPLATES: readonly VenueKind[] = ['theatre', 'arena', 'stadium'];
 const NO_STORE = { 'cache-control': 'no-store' };
 
-export function dashboardRoutes(router: Router, feed: OperatorFeed): void {
+export function dashboardRoutes(router: Router, feed: DashboardPort): void {
   const charts = new Map<VenueKind, Chart>();
   router.get('/api/events/:id/dashboard', { auth: OPERATORS }, async (ctx) => {
     const stats = await feed.stats(ctx.params.id);

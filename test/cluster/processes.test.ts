@@ -1,6 +1,7 @@
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { type OperatorStats, watchDashboard } from '../../client/sdk/operator.ts';
 import { OnsaleSocket } from '../../client/sdk/socket.ts';
 import { HELD } from '../../src/domain/seat-status.ts';
 import { startServerProcess, waitReady } from '../support/server-process.ts';
@@ -163,6 +164,53 @@ describe.skipIf(!up)('cluster mode: several server processes on Redis and Postgr
         token: admin,
         json: { enabled: false, rate: 1000 },
       });
+    }
+  });
+
+  it('given an operator watching the dashboard on a member that does not own the event, then the figures come from the owner every second: seat counts, the owner’s journal commits, the room, and a hold made through a third member', async () => {
+    const o = await owner();
+    const watcherAt = (o + 1) % 3;
+    const through = (o + 2) % 3;
+    const admin = await shops[watcherAt].login(ADMIN.email, ADMIN.password);
+    // Over HTTP too, from the owner.
+    const first = await shops[watcherAt].call('GET', `/api/events/${ev.id}/dashboard`, { token: admin });
+    expect(first.status, first.text).toBe(200);
+    const sock = await OnsaleSocket.connect(`${procs[watcherAt].url.replace('http', 'ws')}/ws`, {
+      WebSocket: WebSocket as never,
+      token: admin,
+    });
+    try {
+      const seen: OperatorStats[] = [];
+      const stop = watchDashboard(sock, ev.id, (s) => seen.push(s));
+      await until(
+        async () => seen.length,
+        (n) => n >= 1,
+        { timeoutMs: 5_000, what: 'the first figures' },
+      );
+      const before = seen[seen.length - 1];
+      expect(before.seats.held).toBe(first.body.seats.held);
+      expect(before.queue, 'the room, kept by the owner').not.toBeNull();
+      const [seat] = ordinarySeats(ev.layout, 1, 120);
+      const h = await shops[through].hold(fans[4].token, ev.id, [seat]);
+      expect(h.status, h.text).toBe(201);
+      const after = await until(
+        async () => seen[seen.length - 1],
+        (s) => s.seats.held === before.seats.held + 1 && s.commitMs.count > 0,
+        {
+          timeoutMs: 10_000,
+          what: 'figures with the new hold and the owner’s commit latencies',
+          describe: (s) => JSON.stringify({ held: s.seats.held, commits: s.commitMs }),
+        },
+      );
+      expect(after.e).toBe(ev.id);
+      // About once a second, not once per member.
+      const n = seen.length;
+      await new Promise((r) => setTimeout(r, 2_500));
+      expect(seen.length - n).toBeGreaterThanOrEqual(1);
+      expect(seen.length - n).toBeLessThanOrEqual(4);
+      stop();
+    } finally {
+      sock.close();
     }
   });
 
