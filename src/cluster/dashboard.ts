@@ -39,7 +39,10 @@ export class ClusterDashboard implements DashboardPort {
   }
 
   watch(eventId: string): void {
-    if (this.node.owns(eventId)) return this.local.watch(eventId);
+    if (this.node.owns(eventId)) {
+      this.local.watch(eventId);
+      return;
+    }
     this.away.add(eventId);
     void this.fanout.follow(eventId);
   }
