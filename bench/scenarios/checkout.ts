@@ -23,6 +23,11 @@
 // COMMIT: bench/lib/classic-checkout.ts) on a pg Pool as large as the concurrency, or on
 // PGlite's one connection. A seat taken counts as refused.
 //
+// http-floor: on the same onsale server, right after its run, the same number of "orders"
+// that are only the four requests an order takes at the least (hold, checkout, confirm, one
+// read), each a GET /healthz (uWS answers it without the router, the database or the actor):
+// what HTTP on this machine allows at most, whatever the server does behind the requests.
+//
 // `warmup` orders go first in each run and are not measured. A run fails unless 99 % of its
 // orders were paid (onsale) or committed (classic), the database holds them, and no seat has
 // two tickets. Postgres is skipped with a notice when unreachable.
@@ -31,7 +36,7 @@
 //                                        2,000 orders on Postgres (500 on PGlite), 64 in flight
 //   npm run bench -- checkout quick      200 orders (100 on PGlite), 64 warm-up
 //   options (key=value, after the numbers or `quick`): adapters=postgres,pglite
-//     designs=onsale,classic orders=2000 pgliteOrders=500 concurrency=64 warmup=200
+//     designs=onsale,classic,http-floor orders=2000 pgliteOrders=500 concurrency=64 warmup=200
 //     pollSeconds=30 pollMaxMs=100
 import { Agent } from 'node:http';
 import { compileChart } from '../../src/domain/chart.ts';
@@ -66,7 +71,7 @@ const CARD = '4242424242424242';
 
 const DEFAULTS = {
   adapters: ['postgres', 'pglite'],
-  designs: ['onsale', 'classic'],
+  designs: ['onsale', 'classic', 'http-floor'],
   orders: 2000,
   pgliteOrders: 500,
   concurrency: 64,
@@ -144,9 +149,14 @@ function plan(warmup: number, orders: number): Plan {
   };
 }
 
+type Design = 'onsale' | 'classic' | 'http-floor';
+const DESIGNS: readonly Design[] = ['onsale', 'classic', 'http-floor'];
+/** Requests an order takes at the least: hold, checkout, confirm, one read. */
+const REQUESTS_PER_ORDER = 4;
+
 interface Run {
   adapter: DbKind;
-  design: 'onsale' | 'classic';
+  design: Design;
   orders: number;
   /** Paid (onsale) or committed (classic) among the measured orders. */
   done: number;
@@ -444,7 +454,8 @@ async function openRaw(
     : (await import('../../src/persistence/pglite-db.ts')).openPgliteDb(scratch.dataDir);
 }
 
-async function runOnsale(adapter: DbKind, p: Plan, o: Options): Promise<Run> {
+/** The onsale run, and the HTTP floor measured on its server when asked for. */
+async function runOnsale(adapter: DbKind, p: Plan, o: Options): Promise<Run[]> {
   const scratch = await scratchDb(adapter, 'bench_checkout');
   let server: ServerProcess | null = null;
   let client: Client | null = null;
@@ -473,6 +484,18 @@ async function runOnsale(adapter: DbKind, p: Plan, o: Options): Promise<Run> {
       onsaleOrder(c, p, tokens, i, o, i >= p.warmup ? steps : null),
     );
     const measured = p.seats.length - p.warmup;
+    // The floor, on the same server while it is still up: nothing but the requests.
+    let floor: Run | null = null;
+    if (o.designs.includes('http-floor')) {
+      const f = await drive(p, o.concurrency, `http floor (${adapter})`, async () => {
+        for (let k = 0; k < REQUESTS_PER_ORDER; k++) {
+          const h = await c.call('GET', '/healthz');
+          if (h.status !== 200) return why('GET /healthz', h);
+        }
+        return {};
+      });
+      floor = result(adapter, 'http-floor', measured, f, 0);
+    }
     expectCount('checkout', `orders were paid (${adapter}, onsale)`, r.done, measured, {
       minShare: MIN_SHARE,
       commonError: commonest(r.errors),
@@ -501,7 +524,10 @@ async function runOnsale(adapter: DbKind, p: Plan, o: Options): Promise<Run> {
       tally.seatsSoldTwice === 0,
       `checkout: ${adapter}, onsale: ${tally.seatsSoldTwice} seats have more than one valid ticket`,
     );
-    return { ...result(adapter, 'onsale', measured, r, tally.tickets), steps: steps.summary() };
+    return [
+      { ...result(adapter, 'onsale', measured, r, tally.tickets), steps: steps.summary() },
+      ...(floor ? [floor] : []),
+    ];
   } finally {
     client?.agent.destroy();
     await server?.stop(5000);
@@ -559,7 +585,7 @@ async function runClassic(adapter: DbKind, p: Plan, o: Options): Promise<Run> {
 
 function result(
   adapter: DbKind,
-  design: 'onsale' | 'classic',
+  design: Design,
   orders: number,
   r: Awaited<ReturnType<typeof drive>>,
   tickets: number,
@@ -588,8 +614,12 @@ export async function run(args: string[]): Promise<void> {
     if (a !== 'postgres' && a !== 'pglite')
       throw new Error(`checkout: unknown adapter "${a}" (postgres, pglite)`);
   for (const d of o.designs)
-    if (d !== 'onsale' && d !== 'classic')
-      throw new Error(`checkout: unknown design "${d}" (onsale, classic)`);
+    if (!DESIGNS.includes(d as Design))
+      throw new Error(`checkout: unknown design "${d}" (${DESIGNS.join(', ')})`);
+  check(
+    !o.designs.includes('http-floor') || o.designs.includes('onsale'),
+    "checkout: http-floor is measured on the onsale run's server: ask for onsale too",
+  );
   const runs: Run[] = [];
   const skipped: string[] = [];
   for (const adapter of o.adapters as DbKind[]) {
@@ -604,15 +634,15 @@ export async function run(args: string[]): Promise<void> {
     const p = plan(o.warmup, adapter === 'pglite' ? o.pgliteOrders : o.orders);
     // The classic run first: it needs no set-up, and the server's start-up is then not beside it.
     if (o.designs.includes('classic')) runs.push(await runClassic(adapter, p, o));
-    if (o.designs.includes('onsale')) runs.push(await runOnsale(adapter, p, o));
+    if (o.designs.includes('onsale')) runs.push(...(await runOnsale(adapter, p, o)));
   }
   check(
     runs.length > 0,
     `checkout: nothing ran (asked for ${o.adapters.join(', ')}; skipped ${skipped.join(', ')})`,
   );
 
-  const ratio = (adapter: DbKind) => {
-    const on = runs.find((r) => r.adapter === adapter && r.design === 'onsale');
+  const ratio = (adapter: DbKind, design: Design = 'onsale') => {
+    const on = runs.find((r) => r.adapter === adapter && r.design === design);
     const cl = runs.find((r) => r.adapter === adapter && r.design === 'classic');
     return on && cl ? round(on.ordersPerSec / cl.ordersPerSec, 2) : null;
   };
@@ -620,10 +650,11 @@ export async function run(args: string[]): Promise<void> {
   printTable(
     `checkout on ${layout.seatCount} seats, ${o.concurrency} orders in flight, 1–4 seats each, after ${o.warmup} warm-up orders; ` +
       'onsale: hold -> checkout -> simulated payment -> order paid with its tickets (paidAt as the server stamped it; HTTP, server in its own process); ' +
-      'classic: one transaction per order (SELECT … FOR UPDATE, UPDATE, INSERT order, lines, tickets)',
+      'classic: one transaction per order (SELECT … FOR UPDATE, UPDATE, INSERT order, lines, tickets); ' +
+      `http-floor: ${REQUESTS_PER_ORDER} GET /healthz per order on the onsale server (the most HTTP allows here)`,
     runs.map((r) => {
       const target = r.adapter === 'postgres' && r.design === 'onsale' ? TARGETS.onsalePostgresPerSec : null;
-      const x = r.design === 'onsale' ? ratios[r.adapter] : null;
+      const x = r.design === 'classic' ? null : ratio(r.adapter, r.design);
       const errors = Object.entries(r.errors)
         .map(([k, v]) => `${k}×${v}`)
         .join(' ');
@@ -686,6 +717,9 @@ export async function run(args: string[]): Promise<void> {
     })),
     ratioPostgres: ratios.postgres,
     ratioPglite: ratios.pglite,
+    /** The HTTP floor over the classic design: what any design over HTTP could reach at most. */
+    floorRatioPostgres: ratio('postgres', 'http-floor'),
+    floorRatioPglite: ratio('pglite', 'http-floor'),
     targets: TARGETS,
   });
 }

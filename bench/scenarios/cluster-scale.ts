@@ -48,7 +48,7 @@ export interface ScaleResult {
   p99FanoutMs: number;
   /** Delta frames the subscribers received per second of the window. */
   framesPerSec: number;
-  /** The gateways' CPU over the window per delta frame they sent to a subscriber, µs. */
+  /** The gateways' CPU over the window (less that of an idle window as long) per delta frame they sent to a subscriber, µs. */
   gatewayCpuPerFrameUs: number;
   /** subscribers × gatewayCpuPerFrameUs / cores: one delta to all, every core on it, nothing else. */
   fanoutFloorMs: number;
@@ -237,6 +237,11 @@ export async function runScale(
       commonError: before.commonError,
     });
 
+    // The gateways' CPU over a window as long with no holds: what they spend anyway (pings,
+    // heartbeats, timers), taken off the window's before dividing by the frames.
+    const idle0 = gateways.reduce((n, g) => n + cpuMicros(g.pid), 0);
+    await sleep(o.seconds * 1000);
+    const idleCpu = gateways.reduce((n, g) => n + cpuMicros(g.pid), 0) - idle0;
     const activeEvery = Math.max(1, Math.round(subscribed / o.active));
     await Promise.all(workers.map((w) => w.call('arm', { activeEvery })));
     const cpu0 = gateways.map((g) => cpuMicros(g.pid));
@@ -270,10 +275,10 @@ export async function runScale(
       commonError: after.commonError,
     });
     // The gateways' CPU (user and kernel: a frame's send on loopback is mostly kernel work)
-    // per frame they sent, and what that alone makes the shortest time one delta can take
-    // to reach every subscriber with every core on it.
+    // per frame they sent, above an idle window's, and what that alone makes the shortest
+    // time one delta can take to reach every subscriber with every core on it.
     const frames = subscribed * fanPlan.length;
-    const cpuPerFrameUs = gatewayCpu / frames;
+    const cpuPerFrameUs = Math.max(0, gatewayCpu - idleCpu) / frames;
     const cores = cpus().length;
     return {
       members: o.members,

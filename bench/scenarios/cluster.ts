@@ -18,7 +18,7 @@
 //   npm run bench -- cluster
 //   options (key=value): phases=main,scale subscribers=20000 active=250 rate=200 seconds=6
 //     concurrency=32 holdSeconds=3 workers=4 lease=2000
-//     scaleMembers=9 scaleSockets=152000 scaleSubscribers=100000 scaleRate=2 scaleSeconds=10 scaleActive=400
+//     scaleMembers=9 scaleSockets=152000 scaleSubscribers=100000 scaleRate=1 scaleSeconds=10 scaleActive=400
 import { Agent } from 'node:http';
 import * as hdr from 'hdr-histogram-js';
 import { Redis } from 'ioredis';
@@ -51,7 +51,7 @@ const DEFAULTS = {
   scaleMembers: 9,
   scaleSockets: 152_000,
   scaleSubscribers: 100_000,
-  scaleRate: 2,
+  scaleRate: 1,
   scaleSeconds: 10,
   scaleActive: 400,
 };
