@@ -42,9 +42,14 @@ export class ClusterFanout {
   ) {}
   private heard = 0;
 
-  /** Events whose channel this member subscribed to (or is subscribing to). */
-  private readonly followed = new Map<string, Promise<boolean>>();
+  /**
+   * Events whose channel this member subscribed to (or is subscribing to), and when a fan
+   * here last asked for it: a fan joins its topic only after follow() resolves, so a sweep
+   * in between would see nobody watching; a channel asked for within the last sweep stays.
+   */
+  private readonly followed = new Map<string, { subscribed: Promise<boolean>; askedAt: number }>();
   private sweeper: NodeJS.Timeout | null = null;
+  private sweepMs = 5_000;
 
   /** The owner's sink: its own sockets, then the other members. */
   sink(local: DeltaSink): DeltaSink {
@@ -90,6 +95,7 @@ export class ClusterFanout {
     sweepMs = 5_000,
   ): void {
     const watched = interest.deltasFor;
+    this.sweepMs = sweepMs;
     const prefix = this.keys.event('');
     this.sub.on('smessageBuffer', (channel: Buffer, message: Buffer) => {
       if (!channel.toString().startsWith(prefix)) return;
@@ -124,29 +130,32 @@ export class ClusterFanout {
    * Redis could not be reached (the sweep tries again; the fans resynchronise on the gap).
    */
   follow(eventId: string): Promise<boolean> {
-    let p = this.followed.get(eventId);
-    if (!p) {
-      p = this.sub.ssubscribe(this.keys.event(eventId)).then(
+    let f = this.followed.get(eventId);
+    if (!f) {
+      const subscribed = this.sub.ssubscribe(this.keys.event(eventId)).then(
         () => true,
         () => false,
       );
-      this.followed.set(eventId, p);
+      f = { subscribed, askedAt: 0 };
+      this.followed.set(eventId, f);
     }
-    return p;
+    f.askedAt = performance.now();
+    return f.subscribed;
   }
 
   /** Events whose channel this member listens to now. */
   async following(): Promise<string[]> {
     const out: string[] = [];
-    for (const [id, p] of this.followed) if (await p) out.push(id);
+    for (const [id, f] of this.followed) if (await f.subscribed) out.push(id);
     return out.sort();
   }
 
   private async sweep(wanted: (eventId: string) => boolean): Promise<void> {
-    for (const [id, p] of [...this.followed]) {
-      const ok = await p;
-      if (this.followed.get(id) !== p) continue; // changed meanwhile
+    for (const [id, f] of [...this.followed]) {
+      const ok = await f.subscribed;
+      if (this.followed.get(id) !== f) continue; // changed meanwhile
       if (!wanted(id)) {
+        if (performance.now() - f.askedAt < this.sweepMs) continue; // its fan may be joining
         this.followed.delete(id);
         if (ok) this.sub.sunsubscribe(this.keys.event(id)).catch(() => {});
       } else if (!ok) {

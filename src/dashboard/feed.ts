@@ -141,7 +141,7 @@ export class OperatorFeed implements DashboardPort {
     this.ticking = true;
     try {
       for (const eventId of [...this.holds.keys()]) {
-        const here = this.deps.sockets.subscribers(opsTopic(eventId)) > 0;
+        const here = opsWatched(this.deps.sockets, eventId);
         const elsewhere = (this.remote.get(eventId) ?? 0) > this.now() && this.share !== null;
         if (!here && !elsewhere) {
           this.holds.delete(eventId);
